@@ -1,0 +1,91 @@
+/**
+ * The application as a plugin: tests build it with `inject`, server.ts listens.
+ * Order: configuration and data, cross-cutting plugins, then the routes of each resource.
+ */
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import AjvCompiler from '@fastify/ajv-compiler'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import configPlugin from './plugins/config.js'
+import dbPlugin from './plugins/db.js'
+import errorsPlugin from './plugins/errors.js'
+import schemasPlugin from './plugins/schemas.js'
+import authPlugin from './plugins/auth.js'
+import httpCachePlugin from './plugins/http-cache.js'
+import swaggerPlugin from './plugins/swagger.js'
+import swaggerUiPlugin from './plugins/swagger-ui.js'
+import schedulerPlugin from './plugins/scheduler.js'
+import changesPlugin from './plugins/changes.js'
+import healthRoutes from './health/routes.js'
+import articleRoutes from './articles/routes.js'
+import authorRoutes from './authors/routes.js'
+import categoryRoutes from './categories/routes.js'
+import tagRoutes from './tags/routes.js'
+import commentRoutes from './comments/routes.js'
+import keyRoutes from './keys/routes.js'
+
+export async function app (fastify: FastifyInstance, opts: { config: Config }) {
+  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(dbPlugin)
+  await fastify.register(errorsPlugin)
+  await fastify.register(swaggerPlugin)
+  await fastify.register(schemasPlugin)
+  await fastify.register(authPlugin)
+  await fastify.register(httpCachePlugin)
+  await fastify.register(changesPlugin)
+  await fastify.register(schedulerPlugin)
+
+  await fastify.register(healthRoutes)
+  await fastify.register(async function v1 (api) {
+    await api.register(articleRoutes, { prefix: '/articles' })
+    await api.register(commentRoutes)
+    await api.register(authorRoutes, { prefix: '/authors' })
+    await api.register(categoryRoutes, { prefix: '/categories' })
+    await api.register(tagRoutes, { prefix: '/tags' })
+    await api.register(keyRoutes, { prefix: '/keys' })
+  }, { prefix: '/v1' })
+  await fastify.register(swaggerUiPlugin)
+}
+
+/** Fastify options shared by the server and tests. */
+export function serverOptions (config: Config): FastifyServerOptions {
+  return {
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // Never echo request internals in errors; our handler writes the problem documents.
+    return503OnClosing: true,
+    ajv: {
+      customOptions: {
+        // Unknown properties are rejected (a 400), not silently dropped.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: false
+      }
+    },
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never } }
+  }
+}
+
+const ajvFactory = AjvCompiler()
+
+/**
+ * Query strings and path parameters are text, so they are coerced ("5" → 5); JSON bodies
+ * are not: `{"featured": "yes"}` or `{"title": 5}` is a 400, never silently converted.
+ */
+function strictBodyValidator (externalSchemas: unknown, ajvOptions: { customOptions?: Record<string, unknown> }) {
+  const coercing = ajvFactory(externalSchemas as never, ajvOptions as never)
+  const strict = ajvFactory(externalSchemas as never, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } } as never)
+  return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never)
+}
+
+/** Builds a ready app (used by tests, the CLI-free scripts and server.ts). */
+export async function buildApp (config: Config, extra: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const fastify = Fastify({ ...serverOptions(config), ...extra }).withTypeProvider<TypeBoxTypeProvider>()
+  await fastify.register(fp(app), { config })
+  await fastify.ready()
+  return fastify
+}

@@ -1,0 +1,238 @@
+/**
+ * Article writes. Each runs in one transaction: validation of references, the body
+ * pipeline, the row, its categories and tags, and the counts it affects. A write that
+ * throws changes nothing.
+ */
+import { and, eq, inArray, lte, sql } from 'drizzle-orm'
+import type { Db, Queryable } from '../db/client.js'
+import { articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
+import { missingIds, slugTaken } from '../db/lookups.js'
+import { renderArticleBody } from '../lib/content/article-body.js'
+import { slugify, uniqueSlug } from '../lib/slug.js'
+import { Conflict, FieldError, Forbidden } from '../lib/errors.js'
+import type { Caller } from '../lib/caller.js'
+import { now } from '../lib/time.js'
+import type { ArticleCreate, ArticleUpdate } from './schemas.js'
+
+type ArticleRow = typeof articles.$inferSelect
+type Status = ArticleRow['status']
+type Tx = Queryable
+
+export interface WriteOptions { iframeHosts: string[] }
+
+/** Which articles, authors, categories and tags a change touched (for counts and caches). */
+export interface Touched { articleIds: number[], authorIds: number[], categoryIds: number[], tagIds: number[] }
+
+function checkReferences (tx: Tx, input: { authorId?: number, categoryIds?: number[], tagIds?: number[] }) {
+  if (input.authorId !== undefined && missingIds(tx, authors, [input.authorId]).length) {
+    throw new FieldError('/authorId', `author ${input.authorId} does not exist`)
+  }
+  const missingCategories = missingIds(tx, categories, input.categoryIds ?? [])
+  if (missingCategories.length) throw new FieldError('/categoryIds', `categories ${missingCategories.join(', ')} do not exist`)
+  const missingTags = missingIds(tx, tags, input.tagIds ?? [])
+  if (missingTags.length) throw new FieldError('/tagIds', `tags ${missingTags.join(', ')} do not exist`)
+}
+
+/**
+ * The status rules: `published` without a time takes now, and with a future time is
+ * `scheduled`; `scheduled` needs a future time. live_at is publishedAt while the article
+ * is published or scheduled, so that it becomes visible at its time by itself.
+ */
+function publication (status: Status, publishedAt: number | null, at: number): { status: Status, publishedAt: number | null, liveAt: number | null } {
+  if (status === 'published') {
+    const time = publishedAt ?? at
+    return time > at ? { status: 'scheduled', publishedAt: time, liveAt: time } : { status, publishedAt: time, liveAt: time }
+  }
+  if (status === 'scheduled') {
+    if (publishedAt === null || publishedAt <= at) throw new FieldError('/publishedAt', 'must be a future time when status is scheduled')
+    return { status, publishedAt, liveAt: publishedAt }
+  }
+  return { status, publishedAt, liveAt: null }
+}
+
+function bodyColumns (body: string, format: 'markdown' | 'html', customExcerpt: string | null, options: WriteOptions) {
+  const rendered = renderArticleBody(body, format, { iframeHosts: options.iframeHosts })
+  return {
+    body,
+    bodyFormat: format,
+    bodyHtml: rendered.html,
+    bodyText: rendered.text,
+    toc: rendered.toc,
+    wordCount: rendered.wordCount,
+    readingTimeMinutes: rendered.readingTimeMinutes,
+    customExcerpt,
+    excerpt: customExcerpt ?? rendered.excerpt
+  }
+}
+
+function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined) {
+  if (categoryIds !== undefined) {
+    tx.delete(articleCategories).where(eq(articleCategories.articleId, articleId)).run()
+    if (categoryIds.length) tx.insert(articleCategories).values(categoryIds.map((categoryId, position) => ({ articleId, categoryId, position }))).run()
+  }
+  if (tagIds !== undefined) {
+    tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
+    if (tagIds.length) tx.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId, tagId, position }))).run()
+  }
+}
+
+function termIds (tx: Tx, articleId: number) {
+  return {
+    categoryIds: tx.select({ id: articleCategories.categoryId }).from(articleCategories).where(eq(articleCategories.articleId, articleId)).all().map((r) => r.id),
+    tagIds: tx.select({ id: articleTags.tagId }).from(articleTags).where(eq(articleTags.articleId, articleId)).all().map((r) => r.id)
+  }
+}
+
+/** Recounts the visible articles of the authors, categories and tags a change touched. */
+export function recount (tx: Tx | Db, touched: Omit<Touched, 'articleIds'>, at: number) {
+  const authorIds = [...new Set(touched.authorIds)]
+  const categoryIds = [...new Set(touched.categoryIds)]
+  const tagIds = [...new Set(touched.tagIds)]
+  if (authorIds.length) {
+    tx.update(authors).set({
+      articleCount: sql`(select count(*) from ${articles} where ${articles.authorId} = ${authors.id} and ${articles.liveAt} <= ${at})`
+    }).where(inArray(authors.id, authorIds)).run()
+  }
+  if (categoryIds.length) {
+    tx.update(categories).set({
+      articleCount: sql`(select count(*) from ${articleCategories} join ${articles} on ${articles.id} = ${articleCategories.articleId} where ${articleCategories.categoryId} = ${categories.id} and ${articles.liveAt} <= ${at})`
+    }).where(inArray(categories.id, categoryIds)).run()
+  }
+  if (tagIds.length) {
+    tx.update(tags).set({
+      articleCount: sql`(select count(*) from ${articleTags} join ${articles} on ${articles.id} = ${articleTags.articleId} where ${articleTags.tagId} = ${tags.id} and ${articles.liveAt} <= ${at})`
+    }).where(inArray(tags.id, tagIds)).run()
+  }
+}
+
+/** Author keys write only their own articles. */
+function authorFor (caller: Caller, requested: number | undefined): number {
+  if (caller.role === 'author') {
+    if (requested !== undefined && requested !== caller.authorId) throw new Forbidden('An author key writes only its own author\'s articles')
+    return caller.authorId as number
+  }
+  if (requested === undefined) throw new FieldError('/authorId', 'is required')
+  return requested
+}
+
+export function createArticle (db: Db, caller: Caller, input: ArticleCreate, options: WriteOptions): { id: number, touched: Touched } {
+  return db.transaction((tx) => {
+    const at = now()
+    const authorId = authorFor(caller, input.authorId)
+    checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
+    const slug = chooseSlug(tx, input.slug, input.title)
+    const pub = publication(input.status ?? 'draft', input.publishedAt == null ? null : Date.parse(input.publishedAt), at)
+    const row = tx.insert(articles).values({
+      slug,
+      title: input.title,
+      subtitle: input.subtitle ?? null,
+      ...bodyColumns(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options),
+      featuredImage: (input.featuredImage ?? null) as FeaturedImage | null,
+      seo: normaliseSeo(input.seo),
+      ...pub,
+      featured: input.featured ?? false,
+      authorId,
+      commentStatus: input.commentStatus ?? 'open',
+      createdAt: at,
+      updatedAt: at
+    }).returning({ id: articles.id }).get()
+    setTerms(tx, row.id, input.categoryIds, input.tagIds)
+    const touched = { articleIds: [row.id], authorIds: [authorId], categoryIds: input.categoryIds ?? [], tagIds: input.tagIds ?? [] }
+    recount(tx, touched, at)
+    return { id: row.id, touched }
+  })
+}
+
+function chooseSlug (tx: Tx, explicit: string | undefined, title: string, exceptId?: number): string {
+  if (explicit !== undefined) {
+    if (slugTaken(tx, articles, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
+    return explicit
+  }
+  return uniqueSlug(slugify(title, 'article'), (s) => slugTaken(tx, articles, s, exceptId))
+}
+
+function normaliseSeo (seo: ArticleCreate['seo']) {
+  if (!seo) return null
+  return { title: seo.title ?? null, description: seo.description ?? null, canonicalUrl: seo.canonicalUrl ?? null }
+}
+
+/** Updates what the input names; `current` is the row the caller was allowed to see. */
+export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions): Touched {
+  return db.transaction((tx) => {
+    const at = now()
+    if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key edits only its own author\'s articles')
+    const authorId = input.authorId === undefined ? current.authorId : authorFor(caller, input.authorId)
+    checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
+    const before = termIds(tx, current.id)
+    const changes: Partial<typeof articles.$inferInsert> = { updatedAt: Math.max(at, current.updatedAt + 1), authorId }
+    if (input.title !== undefined) changes.title = input.title
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.title, current.id)
+    if (input.subtitle !== undefined) changes.subtitle = input.subtitle
+    if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
+      const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
+      Object.assign(changes, bodyColumns(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options))
+    }
+    if (input.featuredImage !== undefined) changes.featuredImage = input.featuredImage as FeaturedImage | null
+    if (input.seo !== undefined) changes.seo = normaliseSeo(input.seo)
+    if (input.featured !== undefined) changes.featured = input.featured
+    if (input.commentStatus !== undefined) changes.commentStatus = input.commentStatus
+    if (input.status !== undefined || input.publishedAt !== undefined) {
+      const requested = input.publishedAt === undefined ? current.publishedAt : input.publishedAt === null ? null : Date.parse(input.publishedAt)
+      // A scheduled article whose time has passed is published, whatever the row still says.
+      const currentStatus = current.status === 'scheduled' && current.publishedAt !== null && current.publishedAt <= at ? 'published' : current.status
+      const status = input.status ?? currentStatus
+      // Re-publishing keeps the original time unless a new one is given.
+      Object.assign(changes, publication(status, status === 'published' && input.publishedAt === undefined && currentStatus !== 'published' ? null : requested, at))
+    }
+    tx.update(articles).set(changes).where(eq(articles.id, current.id)).run()
+    setTerms(tx, current.id, input.categoryIds, input.tagIds)
+    const touched = {
+      articleIds: [current.id],
+      authorIds: [current.authorId, authorId],
+      categoryIds: [...before.categoryIds, ...(input.categoryIds ?? [])],
+      tagIds: [...before.tagIds, ...(input.tagIds ?? [])]
+    }
+    recount(tx, touched, at)
+    return touched
+  })
+}
+
+export function deleteArticle (db: Db, caller: Caller, current: ArticleRow): Touched {
+  return db.transaction((tx) => {
+    if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key deletes only its own author\'s articles')
+    const before = termIds(tx, current.id)
+    tx.delete(articles).where(eq(articles.id, current.id)).run()
+    const touched = { articleIds: [current.id], authorIds: [current.authorId], ...before }
+    recount(tx, touched, now())
+    return touched
+  })
+}
+
+/**
+ * Scheduled articles whose time has come become `published` (they are already visible
+ * through live_at; this makes the row and the counts say so). Returns what it touched.
+ */
+export function publishDue (db: Db, at = now()): Touched | null {
+  return db.transaction((tx) => {
+    const due = tx.select({ id: articles.id, authorId: articles.authorId }).from(articles)
+      .where(and(eq(articles.status, 'scheduled'), lte(articles.publishedAt, at))).all()
+    if (!due.length) return null
+    const ids = due.map((d) => d.id)
+    tx.update(articles).set({ status: 'published', updatedAt: at }).where(inArray(articles.id, ids)).run()
+    const terms = ids.map((id) => termIds(tx, id))
+    const touched = {
+      articleIds: ids,
+      authorIds: due.map((d) => d.authorId),
+      categoryIds: terms.flatMap((t) => t.categoryIds),
+      tagIds: terms.flatMap((t) => t.tagIds)
+    }
+    recount(tx, touched, at)
+    return touched
+  })
+}
+
+/** The next time a scheduled article goes live, if any (for the scheduler's timer). */
+export function nextScheduledAt (db: Db): number | null {
+  const row = db.select({ at: sql<number | null>`min(${articles.publishedAt})` }).from(articles).where(eq(articles.status, 'scheduled')).get()
+  return row?.at ?? null
+}

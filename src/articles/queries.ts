@@ -1,0 +1,229 @@
+/**
+ * Article reads. Visibility is decided here and only here: anonymous callers see
+ * live articles (published, or scheduled whose time has come), author keys also see
+ * their own, editors and admins see everything.
+ */
+import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client.js'
+import { articleCategories, articles, articleTags, authors, categories, tags } from '../db/schema.js'
+import { idsForKeys } from '../db/lookups.js'
+import { descendantIds } from '../categories/queries.js'
+import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { isStaff, type Caller } from '../lib/caller.js'
+import { Unauthorized } from '../lib/errors.js'
+import { iso } from '../lib/time.js'
+import { parseKey } from '../lib/slug.js'
+import { articleListNames, type ArticleListQuery } from './schemas.js'
+
+type ArticleRow = typeof articles.$inferSelect
+type Term = { id: number, slug: string, name: string }
+
+/** The status a reader sees: a scheduled article whose time has come is published. */
+function effectiveStatus (row: Pick<ArticleRow, 'status' | 'publishedAt'>, at: number): ArticleRow['status'] {
+  return row.status === 'scheduled' && row.publishedAt !== null && row.publishedAt <= at ? 'published' : row.status
+}
+
+/** Rows the caller may see at all. */
+export function visibleTo (caller: Caller, at: number): SQL | undefined {
+  if (isStaff(caller)) return undefined
+  const live = lte(articles.liveAt, at)
+  if (caller.role === 'author' && caller.authorId !== null) return or(live, eq(articles.authorId, caller.authorId))
+  return live
+}
+
+function statusCondition (status: string, at: number): SQL {
+  switch (status) {
+    case 'published': return lte(articles.liveAt, at)
+    case 'scheduled': return and(eq(articles.status, 'scheduled'), gt(articles.publishedAt, at)) as SQL
+    default: return eq(articles.status, status as ArticleRow['status'])
+  }
+}
+
+/**
+ * The sort keys depend on who asks: for the public, "publishedAt" orders by live_at
+ * (equal to publishedAt on every row they can see, and indexed so that the latest
+ * articles are one index range scan with no sort).
+ */
+function listSpec (publicOnly: boolean): ListSpec {
+  return {
+    sortable: {
+      publishedAt: publicOnly
+        ? { column: articles.liveAt, key: 'liveAt' }
+        : { column: sql`coalesce(${articles.publishedAt}, 0)`, key: 'publishedAtOrZero' },
+      updatedAt: { column: articles.updatedAt, key: 'updatedAt' },
+      createdAt: { column: articles.createdAt, key: 'createdAt' },
+      title: { column: articles.title, key: 'title' },
+      commentCount: { column: articles.commentCount, key: 'commentCount' }
+    },
+    defaultSort: articleListNames.defaultSort,
+    id: { column: articles.id, key: 'id' },
+    fields: articleListNames.fields
+  }
+}
+
+const splitKeys = (raw: string) => [...new Set(raw.split(','))]
+
+/** WHERE for the list filters; `null` when a filter names nothing, so the list is empty. */
+function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): SQL[] | null {
+  const where: SQL[] = []
+  const visibility = visibleTo(caller, at)
+  if (visibility) where.push(visibility)
+
+  const statuses = query.status === undefined ? ['published'] : query.status === 'any' ? [] : splitKeys(query.status)
+  if (caller.role === 'anonymous' && statuses.some((s) => s !== 'published')) {
+    throw new Unauthorized('The status filter needs an editor, admin or author key')
+  }
+  if (statuses.length) where.push(or(...statuses.map((s) => statusCondition(s, at))) as SQL)
+
+  if (query.author !== undefined) {
+    const ids = idsForKeys(db, authors, splitKeys(query.author))
+    if (!ids.length) return null
+    where.push(inArray(articles.authorId, ids))
+  }
+  if (query.category !== undefined) {
+    const ids = descendantIds(db, idsForKeys(db, categories, splitKeys(query.category)))
+    if (!ids.length) return null
+    where.push(sql`exists (select 1 from ${articleCategories} where ${articleCategories.articleId} = ${articles.id} and ${inArray(articleCategories.categoryId, ids)})`)
+  }
+  if (query.tag !== undefined) {
+    const ids = idsForKeys(db, tags, splitKeys(query.tag))
+    if (!ids.length) return null
+    where.push(sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${inArray(articleTags.tagId, ids)})`)
+  }
+  if (query.featured !== undefined) where.push(eq(articles.featured, query.featured))
+  // For the public, live_at equals published_at on every visible row and is indexed.
+  const published = statuses.length === 1 && statuses[0] === 'published' ? articles.liveAt : articles.publishedAt
+  if (query.publishedAfter !== undefined) where.push(gt(published, Date.parse(query.publishedAfter)))
+  if (query.publishedBefore !== undefined) where.push(lt(published, Date.parse(query.publishedBefore)))
+  if (query.updatedSince !== undefined) where.push(gte(articles.updatedAt, Date.parse(query.updatedSince)))
+  return where
+}
+
+// Columns for lists: everything but the heavy body columns, which come only when asked.
+const { body, bodyHtml, bodyText, toc, customExcerpt, ...listColumns } = getTableColumns(articles)
+const heavy = { body: articles.body, bodyHtml: articles.bodyHtml, toc: articles.toc }
+
+export interface ArticleList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
+
+export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
+  const publicOnly = query.status === undefined || query.status === 'published'
+  const plan = planList(listSpec(publicOnly), query)
+  const where = filters(db, caller, query, at)
+  if (where === null) return { page: finishPage(plan, [], 0), items: [] }
+
+  const columns: Record<string, unknown> = { ...listColumns, publishedAtOrZero: sql<number>`coalesce(${articles.publishedAt}, 0)` }
+  for (const [name, column] of Object.entries(heavy)) if (plan.fields?.has(name)) columns[name] = column
+
+  const filter = and(...where)
+  const { limit, offset } = window(plan)
+  const rows = db.select(columns as typeof listColumns).from(articles)
+    .where(and(filter, afterCursor(plan)))
+    .orderBy(...orderBy(plan))
+    .limit(limit).offset(offset)
+    .all() as unknown as Record<string, unknown>[]
+  const total = db.select({ n: sql<number>`count(*)` }).from(articles).where(filter).get()?.n ?? 0
+  const page = finishPage(plan, rows, total)
+  const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
+  return { page, items }
+}
+
+/** Embeds for a whole page come from at most three queries, whatever its size. */
+function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at: number): Record<string, unknown>[] {
+  const wants = (f: string) => fields === null || fields.has(f)
+  const ids = rows.map((r) => r.id)
+  const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map()
+  const categoriesByArticle = wants('categories') ? termsOf(db, 'categories', ids) : new Map()
+  const tagsByArticle = wants('tags') ? termsOf(db, 'tags', ids) : new Map()
+  return rows.map((row) => pickFields(toArticle(row, {
+    author: authorsById.get(row.authorId) ?? null,
+    categories: categoriesByArticle.get(row.id) ?? [],
+    tags: tagsByArticle.get(row.id) ?? []
+  }, at), fields ?? DEFAULT_LIST_FIELDS))
+}
+
+const DEFAULT_LIST_FIELDS = new Set(articleListNames.fields.filter((f) => !['body', 'bodyHtml', 'toc'].includes(f)))
+
+function authorSummaries (db: Db, ids: number[]) {
+  const unique = [...new Set(ids)]
+  if (!unique.length) return new Map()
+  const rows = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
+    .from(authors).where(inArray(authors.id, unique)).all()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+/** Categories or tags of many articles in one query, in the order they were given. */
+export function termsOf (db: Db, kind: 'categories' | 'tags', articleIds: number[]): Map<number, Term[]> {
+  const out = new Map<number, Term[]>()
+  if (!articleIds.length) return out
+  const rows = kind === 'categories'
+    ? db.select({ articleId: articleCategories.articleId, id: categories.id, slug: categories.slug, name: categories.name })
+      .from(articleCategories).innerJoin(categories, eq(categories.id, articleCategories.categoryId))
+      .where(inArray(articleCategories.articleId, articleIds))
+      .orderBy(asc(articleCategories.articleId), asc(articleCategories.position)).all()
+    : db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+      .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
+      .where(inArray(articleTags.articleId, articleIds))
+      .orderBy(asc(articleTags.articleId), asc(articleTags.position)).all()
+  for (const { articleId, ...term } of rows) {
+    const list = out.get(articleId)
+    if (list) list.push(term)
+    else out.set(articleId, [term])
+  }
+  return out
+}
+
+interface Embeds { author: unknown, categories: Term[], tags: Term[] }
+
+/** The output mapper: a row and its embeds as the API shows them, fields in contract order. */
+function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number): Record<string, unknown> {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    excerpt: row.excerpt,
+    body: row.body,
+    bodyFormat: row.bodyFormat,
+    bodyHtml: row.bodyHtml,
+    toc: row.toc,
+    featuredImage: row.featuredImage ?? null,
+    status: effectiveStatus(row, at),
+    featured: row.featured,
+    publishedAt: iso(row.publishedAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+    readingTimeMinutes: row.readingTimeMinutes,
+    wordCount: row.wordCount,
+    author: embeds.author,
+    categories: embeds.categories,
+    tags: embeds.tags,
+    commentStatus: row.commentStatus,
+    commentCount: row.commentCount,
+    seo: row.seo ?? { title: null, description: null, canonicalUrl: null }
+  }
+}
+
+/** The row behind a route key, if the caller may see it. */
+export function findArticleRow (db: Db, caller: Caller, key: string, at: number): ArticleRow | undefined {
+  const k = parseKey(key)
+  const match = 'id' in k ? eq(articles.id, k.id) : eq(articles.slug, k.slug)
+  return db.select().from(articles).where(and(match, visibleTo(caller, at))).get()
+}
+
+/** One article with the author's public profile and everything else. */
+export function getArticle (db: Db, caller: Caller, key: string, at: number): Record<string, unknown> | undefined {
+  const row = findArticleRow(db, caller, key, at)
+  return row && renderArticle(db, row, at)
+}
+
+export function renderArticle (db: Db, row: ArticleRow, at: number): Record<string, unknown> {
+  const author = db.select({
+    id: authors.id, slug: authors.slug, name: authors.name, bio: authors.bio,
+    avatarUrl: authors.avatarUrl, website: authors.website, social: authors.social
+  }).from(authors).where(eq(authors.id, row.authorId)).get()
+  return toArticle(row, {
+    author,
+    categories: termsOf(db, 'categories', [row.id]).get(row.id) ?? [],
+    tags: termsOf(db, 'tags', [row.id]).get(row.id) ?? []
+  }, at)
+}

@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
+import { sendList } from '../lib/list.js'
+import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
+import { NotFound } from '../lib/errors.js'
+import { now } from '../lib/time.js'
+import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
+import { findArticleRow, getArticle, listArticles, renderArticle } from './queries.js'
+import { createArticle, deleteArticle, updateArticle } from './mutations.js'
+
+const WRITERS = ['admin', 'editor', 'author'] as const
+
+
+const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { db, config } = fastify
+  const writeOptions = { iframeHosts: config.iframeHosts }
+
+  fastify.get('/', {
+    schema: {
+      operationId: 'listArticles',
+      tags: ['articles'],
+      summary: 'List articles',
+      description: 'Published articles, newest first. Lists embed author, categories and tags as summaries and leave out body, bodyHtml and toc unless `fields` names them. With `q`, a ranked full-text search.',
+      security: optionalAuth,
+      querystring: ArticleListQuery,
+      response: { 200: Many(Ref(ArticleListItemSchema)), ...problems(400, 401) }
+    }
+  }, async (request, reply) => {
+    const { page, items } = listArticles(db, request.caller, request.query, now())
+    return sendList(request, reply, page, items)
+  })
+
+  fastify.get('/:key', {
+    schema: {
+      operationId: 'getArticle',
+      tags: ['articles'],
+      summary: 'Get one article by id or slug',
+      description: 'The whole article with the author\'s public profile, categories, tags, rendered body and table of contents.',
+      security: optionalAuth,
+      params: KeyParams,
+      response: { 200: One(Ref(ArticleSchema)), ...problems(400, 401, 404) }
+    }
+  }, async (request, reply) => {
+    const article = getArticle(db, request.caller, request.params.key, now())
+    if (!article) throw new NotFound('Article')
+    return sendOne(reply, article)
+  })
+
+  fastify.post('/', {
+    preValidation: fastify.allow(...WRITERS),
+    schema: {
+      operationId: 'createArticle',
+      tags: ['articles'],
+      summary: 'Create an article',
+      description: 'Editors and admins write for any author (`authorId` required); author keys write as their own author. The slug is made from the title when omitted.',
+      security: secured,
+      body: Ref(ArticleCreate),
+      response: { 201: One(Ref(ArticleSchema)), ...problems(400, 401, 403, 409, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const { id, touched } = createArticle(db, request.caller, request.body as ArticleCreate, writeOptions)
+    fastify.contentChanged(touched)
+    return sendCreated(request, reply, getArticle(db, request.caller, String(id), now()) as { id: number })
+  })
+
+  fastify.patch('/:key', {
+    preValidation: fastify.allow(...WRITERS),
+    schema: {
+      operationId: 'updateArticle',
+      tags: ['articles'],
+      summary: 'Update an article',
+      description: 'Changes the properties given. `If-Match` with the ETag you read makes it fail with 412 if someone changed the article since.',
+      security: secured,
+      params: KeyParams,
+      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+      body: Ref(ArticleUpdate),
+      response: { 200: One(Ref(ArticleSchema)), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+    }
+  }, async (request, reply) => {
+    const at = now()
+    const current = findArticleRow(db, request.caller, request.params.key, at)
+    if (!current) throw new NotFound('Article')
+    checkIfMatch(request, renderArticle(db, current, at))
+    const touched = updateArticle(db, request.caller, current, request.body as ArticleUpdate, writeOptions)
+    fastify.contentChanged(touched)
+    return sendOne(reply, getArticle(db, request.caller, String(current.id), now()))
+  })
+
+  fastify.delete('/:key', {
+    preValidation: fastify.allow(...WRITERS),
+    schema: {
+      operationId: 'deleteArticle',
+      tags: ['articles'],
+      summary: 'Delete an article',
+      description: 'Deletes the article and its comments.',
+      security: secured,
+      params: KeyParams,
+      headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 403, 404, 412) }
+    }
+  }, async (request, reply) => {
+    const at = now()
+    const current = findArticleRow(db, request.caller, request.params.key, at)
+    if (!current) throw new NotFound('Article')
+    checkIfMatch(request, renderArticle(db, current, at))
+    fastify.contentChanged(deleteArticle(db, request.caller, current))
+    return reply.code(204).send(null)
+  })
+}
+
+export default articleRoutes

@@ -1,0 +1,88 @@
+/**
+ * Configuration is read from the environment once, at boot, and validated here.
+ * A bad value stops the start with one line naming the variable (see server.ts).
+ */
+export interface Config {
+  host: string
+  port: number
+  databasePath: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  demoContent: boolean
+  bootstrapAdminToken: string | null
+  iframeHosts: string[]
+  commentRateLimit: number
+  cacheMaxAge: number
+  cacheStaleWhileRevalidate: number
+  corsWriteOrigins: string[]
+  responseCacheBytes: number
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  constructor (variable: string, problem: string) {
+    super(`${variable} ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function integer (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function boolean (env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(true|1|yes)$/i.test(raw)) return true
+  if (/^(false|0|no)$/i.test(raw)) return false
+  throw new ConfigError(name, `must be true or false, got "${raw}"`)
+}
+
+function list (env: Env, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function loadConfig (env: Env = process.env): Config {
+  const logLevel = env.LOG_LEVEL || 'info'
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  }
+  const host = env.HOST || '0.0.0.0'
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('HOST', `is not a host name or address: "${host}"`)
+  const databasePath = env.DATABASE_PATH || './data/broadsheet.db'
+  if (databasePath.includes('\0')) throw new ConfigError('DATABASE_PATH', 'must not contain NUL')
+  const token = env.BOOTSTRAP_ADMIN_TOKEN || null
+  if (token !== null && token.length < 32) throw new ConfigError('BOOTSTRAP_ADMIN_TOKEN', 'must be at least 32 characters')
+  const iframeHosts = list(env, 'IFRAME_HOSTS')
+  for (const h of iframeHosts) {
+    if (!/^[a-z0-9.-]+$/i.test(h)) throw new ConfigError('IFRAME_HOSTS', `has an invalid host "${h}"`)
+  }
+  return {
+    host,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databasePath,
+    logLevel: logLevel as Config['logLevel'],
+    demoContent: boolean(env, 'DEMO_CONTENT', true),
+    bootstrapAdminToken: token,
+    iframeHosts,
+    commentRateLimit: integer(env, 'COMMENT_RATE_LIMIT', 5, 1, 100000),
+    cacheMaxAge: integer(env, 'CACHE_MAX_AGE', 60, 0, 31536000),
+    cacheStaleWhileRevalidate: integer(env, 'CACHE_STALE_WHILE_REVALIDATE', 300, 0, 31536000),
+    corsWriteOrigins: list(env, 'CORS_WRITE_ORIGINS'),
+    responseCacheBytes: integer(env, 'RESPONSE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000)
+  }
+}
+
+/** Settings for tests: an in-memory database, no demo content, quiet logs. */
+export function testConfig (overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ DATABASE_PATH: ':memory:', DEMO_CONTENT: 'false', LOG_LEVEL: 'silent' }), ...overrides }
+}

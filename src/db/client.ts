@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import * as schema from './schema.js'
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+/** The database or a transaction on it: what query functions that may run inside a write take. */
+export type Queryable = BaseSQLiteDatabase<'sync', unknown, typeof schema>
+
+// src/db and dist/db are both two levels below the project root.
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations')
+
+/**
+ * Opens (creating the folder if needed) and migrates the database.
+ * WAL lets readers run while a write commits; synchronous=FULL makes every commit that
+ * answered 2xx survive power loss and kill -9 (see README, "Durability").
+ */
+export function openDatabase (path: string): Db {
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(resolve(path)), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  const db = drizzle(sqlite, { schema }) as Db
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  return db
+}

@@ -1,0 +1,32 @@
+/**
+ * Small lookups shared by the resource query modules (data layer only: routes never
+ * import this).
+ */
+import { inArray, or, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
+import type { Queryable } from './client.js'
+
+interface Keyed { id: SQLiteColumn, slug: SQLiteColumn }
+
+/** Ids of the rows named by ids or slugs; unknown keys are simply absent. */
+export function idsForKeys (db: Queryable, table: SQLiteTable & Keyed, keys: string[]): number[] {
+  const ids = keys.filter((k) => /^\d+$/.test(k)).map(Number).filter(Number.isSafeInteger)
+  const slugs = keys.filter((k) => !/^\d+$/.test(k))
+  const conditions: SQL[] = []
+  if (ids.length) conditions.push(inArray(table.id, ids))
+  if (slugs.length) conditions.push(inArray(table.slug, slugs))
+  if (!conditions.length) return []
+  return db.select({ id: table.id }).from(table).where(or(...conditions)).all().map((r) => r.id as number)
+}
+
+/** Which of `ids` do not exist in `table`. */
+export function missingIds (db: Queryable, table: SQLiteTable & { id: SQLiteColumn }, ids: number[]): number[] {
+  if (!ids.length) return []
+  const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, ids)).all().map((r) => r.id as number))
+  return ids.filter((id) => !found.has(id))
+}
+
+export function slugTaken (db: Queryable, table: SQLiteTable & Keyed, slug: string, exceptId?: number): boolean {
+  const row = db.select({ id: table.id }).from(table).where(inArray(table.slug, [slug])).get() as { id: number } | undefined
+  return row !== undefined && row.id !== exceptId
+}

@@ -1,0 +1,78 @@
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import type { Db } from '../db/client.js'
+import { apiKeys, authors } from '../db/schema.js'
+import { hashToken, newToken, sameHash, tokenPrefix } from '../lib/tokens.js'
+import { FieldError } from '../lib/errors.js'
+import { iso, now } from '../lib/time.js'
+import type { Caller, Role } from '../lib/caller.js'
+import { missingIds } from '../db/lookups.js'
+
+type KeyRow = typeof apiKeys.$inferSelect
+
+/** The caller a token belongs to, or null for an unknown or revoked token. */
+export function callerForToken (db: Db, token: string): Caller | null {
+  const hash = hashToken(token)
+  const row = db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, hash), isNull(apiKeys.revokedAt))).get()
+  // The lookup is by hash, so timing reveals nothing about the token; compare anyway
+  // in constant time so that no future change to the lookup can.
+  if (!row || !sameHash(row.tokenHash, hash)) return null
+  return { role: row.role, keyId: row.id, authorId: row.authorId }
+}
+
+export interface NewKey { name: string, role: Role, authorId?: number | null }
+
+/** Creates a key and returns it with its token, which is never retrievable again. */
+export function createKey (db: Db, input: NewKey, token = newToken()) {
+  if (input.role === 'author') {
+    if (input.authorId == null) throw new FieldError('/authorId', 'is required for the author role')
+    if (missingIds(db, authors, [input.authorId]).length) throw new FieldError('/authorId', `author ${input.authorId} does not exist`)
+  } else if (input.authorId != null) {
+    throw new FieldError('/authorId', 'is only for the author role')
+  }
+  const row = db.insert(apiKeys).values({
+    name: input.name,
+    role: input.role,
+    authorId: input.role === 'author' ? input.authorId ?? null : null,
+    tokenHash: hashToken(token),
+    tokenPrefix: tokenPrefix(token),
+    createdAt: now()
+  }).returning().get()
+  return { ...toKey(row), token }
+}
+
+/** Makes sure a configured bootstrap token works as an admin key (stored hashed like any other). */
+export function ensureBootstrapKey (db: Db, token: string): void {
+  const existing = db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.tokenHash, hashToken(token))).get()
+  if (existing) {
+    db.update(apiKeys).set({ revokedAt: null, role: 'admin', authorId: null }).where(eq(apiKeys.id, existing.id)).run()
+  } else {
+    createKey(db, { name: 'bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', role: 'admin' }, token)
+  }
+}
+
+export function listKeys (db: Db) {
+  return db.select().from(apiKeys).orderBy(asc(apiKeys.id)).all().map(toKey)
+}
+
+export function getKey (db: Db, id: number) {
+  const row = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()
+  return row && toKey(row)
+}
+
+/** Revokes at once: the next request with this token is a 401. True if it was active. */
+export function revokeKey (db: Db, id: number): boolean {
+  const result = db.update(apiKeys).set({ revokedAt: now() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run()
+  return result.changes > 0
+}
+
+function toKey (row: KeyRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    authorId: row.authorId,
+    tokenPrefix: row.tokenPrefix,
+    createdAt: iso(row.createdAt),
+    revokedAt: iso(row.revokedAt)
+  }
+}

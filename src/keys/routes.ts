@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { IdParams, One, Ref, problems, secured } from '../lib/schemas.js'
+import { sendCreated, sendOne } from '../lib/http.js'
+import { NotFound } from '../lib/errors.js'
+import { KeyCreate, KeySchema, NewKeySchema } from './schemas.js'
+import { createKey, getKey, listKeys, revokeKey } from './queries.js'
+
+
+const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  const { db } = fastify
+  fastify.addHook('preValidation', fastify.allow('admin'))
+
+  fastify.get('/', {
+    schema: {
+      operationId: 'listKeys',
+      tags: ['keys'],
+      summary: 'List API keys (never their tokens)',
+      security: secured,
+      response: { 200: Type.Object({ data: Type.Array(Ref(KeySchema)) }), ...problems(401, 403) }
+    }
+  }, async () => ({ data: listKeys(db) }))
+
+  fastify.post('/', {
+    schema: {
+      operationId: 'createKey',
+      tags: ['keys'],
+      summary: 'Create an API key',
+      description: 'Answers with `data.token`, shown this once.',
+      security: secured,
+      body: Ref(KeyCreate),
+      response: { 201: One(Ref(NewKeySchema)), ...problems(400, 401, 403, 413, 415) }
+    }
+  }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return sendCreated(request, reply, createKey(db, request.body as KeyCreate))
+  })
+
+  fastify.get('/:id', {
+    schema: {
+      operationId: 'getKey',
+      tags: ['keys'],
+      summary: 'Get one API key (never its token)',
+      security: secured,
+      params: IdParams,
+      response: { 200: One(Ref(KeySchema)), ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const key = getKey(db, Number(request.params.id))
+    if (!key) throw new NotFound('Key')
+    return sendOne(reply, key)
+  })
+
+  fastify.delete('/:id', {
+    schema: {
+      operationId: 'revokeKey',
+      tags: ['keys'],
+      summary: 'Revoke an API key',
+      description: 'Takes effect at once: the next request with its token is a 401.',
+      security: secured,
+      params: IdParams,
+      response: { 204: Type.Null({ description: 'Revoked' }), ...problems(400, 401, 403, 404) }
+    }
+  }, async (request, reply) => {
+    const id = Number(request.params.id)
+    if (!getKey(db, id)) throw new NotFound('Key')
+    revokeKey(db, id)
+    fastify.contentChanged({ keyIds: [id] })
+    return reply.code(204).send(null)
+  })
+}
+
+export default keyRoutes

@@ -1,0 +1,26 @@
+import { Type, type Static } from 'typebox'
+import { Nullable, Timestamp } from '../lib/schemas.js'
+
+export const KeySchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Type.Enum(['admin', 'editor', 'author']),
+  authorId: Nullable(Type.Integer()),
+  tokenPrefix: Type.String({ description: 'The first characters of the token, to recognise it' }),
+  createdAt: Timestamp,
+  revokedAt: Nullable(Timestamp)
+}, { $id: 'ApiKey', title: 'ApiKey' })
+
+export const NewKeySchema = Type.Object({
+  ...KeySchema.properties,
+  token: Type.String({ description: 'The bearer token. Shown this once: only its hash is stored.' })
+}, { $id: 'NewApiKey', title: 'NewApiKey' })
+
+export const KeyCreate = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  role: Type.Enum(['admin', 'editor', 'author']),
+  authorId: Type.Optional(Type.Integer({ minimum: 1, description: 'Required for (and only for) the author role' }))
+}, { $id: 'ApiKeyCreate', title: 'ApiKeyCreate', additionalProperties: false })
+export type KeyCreate = Static<typeof KeyCreate>
+
+export const keySchemas = [KeySchema, NewKeySchema, KeyCreate]

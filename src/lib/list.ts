@@ -1,0 +1,238 @@
+/**
+ * List behaviour written once: pagination (page or keyset cursor), sort, fields, links.
+ * Each resource configures it with a ListSpec: which fields it sorts by, which fields a
+ * client may ask for. Resources build their own filters and run their own queries; this
+ * module only turns a validated querystring into ORDER BY / keyset WHERE / LIMIT / OFFSET
+ * and a finished list into `meta`, `links`, `Link` and `X-Total-Count`.
+ */
+import { sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { Type, type TProperties } from 'typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { FieldError } from './errors.js'
+
+export interface SortKey {
+  /** Column (or expression) the database orders by. */
+  column: SQLiteColumn | SQL
+  /** Property holding the value on the row the resource's query returns. */
+  key: string
+}
+
+export interface ListSpec {
+  sortable: Record<string, SortKey>
+  defaultSort: string
+  id: SortKey
+  /** Top-level fields a client may name in `fields`. */
+  fields: readonly string[]
+}
+
+export interface ListParams {
+  page?: number
+  perPage?: number
+  cursor?: string
+  sort?: string
+  fields?: string
+}
+
+interface PlannedSort { name: string, key: SortKey, desc: boolean }
+
+export interface ListPlan {
+  sort: PlannedSort[]
+  sortSignature: string
+  perPage: number
+  page: number | null
+  after: unknown[] | null
+  fields: Set<string> | null
+}
+
+export const MAX_PER_PAGE = 100
+export const DEFAULT_PER_PAGE = 20
+
+/** A querystring schema: every property optional, unknown ones rejected. */
+export function queryObject<T extends TProperties> (properties: T) {
+  return Type.Object(Type.Partial(Type.Object(properties)).properties, { additionalProperties: false })
+}
+
+/** Querystring properties every list accepts; resources spread these into their schema. */
+export function listQueryProperties (spec: ListSpec) {
+  return {
+    page: Type.Integer({ minimum: 1, maximum: 1_000_000, description: '1-based page number; not combinable with `cursor`' }),
+    perPage: Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE, description: 'Items per page (1–100, default 20)' }),
+    cursor: Type.String({ minLength: 1, maxLength: 1000, description: 'Opaque keyset cursor from `meta.nextCursor`; stable while items are inserted or deleted' }),
+    sort: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${Object.keys(spec.sortable).map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.`
+    }),
+    fields: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: `Comma list of top-level fields to return (\`id\` always comes back). One of: ${spec.fields.map((f) => `\`${f}\``).join(', ')}.`
+    })
+  }
+}
+
+export function planList (spec: ListSpec, params: ListParams): ListPlan {
+  if (params.cursor !== undefined && params.page !== undefined) {
+    throw new FieldError('/query/cursor', '`cursor` cannot be combined with `page`')
+  }
+  const sort = parseSort(spec, params.sort ?? spec.defaultSort)
+  const sortSignature = sort.map((s) => (s.desc ? '-' : '') + s.name).join(',')
+  const fields = params.fields === undefined ? null : parseFields(spec, params.fields)
+  const after = params.cursor === undefined ? null : decodeCursor(params.cursor, sortSignature, sort.length)
+  return {
+    sort,
+    sortSignature,
+    perPage: params.perPage ?? DEFAULT_PER_PAGE,
+    page: after === null ? (params.page ?? 1) : null,
+    after,
+    fields
+  }
+}
+
+function parseSort (spec: ListSpec, raw: string): PlannedSort[] {
+  const out: PlannedSort[] = []
+  const seen = new Set<string>()
+  for (const part of raw.split(',')) {
+    const desc = part.startsWith('-')
+    const name = desc ? part.slice(1) : part
+    const key = Object.hasOwn(spec.sortable, name) ? spec.sortable[name] : undefined
+    if (!key) {
+      throw new FieldError('/query/sort', `Cannot sort by "${part}". Sortable fields: ${Object.keys(spec.sortable).join(', ')}`)
+    }
+    if (seen.has(name)) throw new FieldError('/query/sort', `"${name}" appears twice in sort`)
+    seen.add(name)
+    out.push({ name, key, desc })
+  }
+  // Ties are broken by id, in the direction of the last named field.
+  if (!seen.has('id')) out.push({ name: 'id', key: spec.id, desc: out[out.length - 1].desc })
+  return out
+}
+
+function parseFields (spec: ListSpec, raw: string): Set<string> {
+  const fields = new Set<string>(['id'])
+  for (const name of raw.split(',')) {
+    if (!spec.fields.includes(name)) {
+      throw new FieldError('/query/fields', `Unknown field "${name}". Fields: ${spec.fields.join(', ')}`)
+    }
+    fields.add(name)
+  }
+  return fields
+}
+
+// A cursor is the sort it was made for plus the last row's sort values, base64url JSON.
+// It carries no secret and no row data beyond values the caller already received.
+function encodeCursor (signature: string, values: unknown[]): string {
+  return Buffer.from(JSON.stringify([signature, ...values])).toString('base64url')
+}
+
+function decodeCursor (cursor: string, signature: string, length: number): unknown[] {
+  let decoded: unknown
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    decoded = null
+  }
+  if (!Array.isArray(decoded) || decoded.length !== length + 1 ||
+      !decoded.slice(1).every((v) => v === null || typeof v === 'number' || typeof v === 'string')) {
+    throw new FieldError('/query/cursor', 'Invalid cursor: use `meta.nextCursor` from a previous page')
+  }
+  if (decoded[0] !== signature) {
+    throw new FieldError('/query/cursor', 'This cursor was made for another sort: keep the same `sort` while following cursors')
+  }
+  return decoded.slice(1)
+}
+
+export function orderBy (plan: ListPlan): SQL[] {
+  return plan.sort.map((s) => s.desc ? sql`${s.key.column} desc` : sql`${s.key.column} asc`)
+}
+
+/** WHERE for the rows after the cursor: a row-value comparison when every direction agrees (index-friendly). */
+export function afterCursor (plan: ListPlan): SQL | undefined {
+  if (plan.after === null) return undefined
+  const values = plan.after
+  const sameDirection = plan.sort.every((s) => s.desc === plan.sort[0].desc)
+  if (sameDirection) {
+    const cols = sql.join(plan.sort.map((s) => sql`${s.key.column}`), sql`, `)
+    const vals = sql.join(values.map((v) => sql`${v}`), sql`, `)
+    return plan.sort[0].desc ? sql`(${cols}) < (${vals})` : sql`(${cols}) > (${vals})`
+  }
+  const alternatives: SQL[] = plan.sort.map((s, i) => {
+    const equal = plan.sort.slice(0, i).map((p, j) => sql`${p.key.column} = ${values[j]}`)
+    const beyond = s.desc ? sql`${s.key.column} < ${values[i]}` : sql`${s.key.column} > ${values[i]}`
+    return sql.join([...equal, beyond], sql` and `)
+  })
+  return sql`(${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)})`
+}
+
+export interface Window { limit: number, offset: number }
+
+/** One extra row is fetched to learn whether a next page exists. */
+export function window (plan: ListPlan): Window {
+  return { limit: plan.perPage + 1, offset: plan.page === null ? 0 : (plan.page - 1) * plan.perPage }
+}
+
+export interface Page<Row> { rows: Row[], total: number, nextCursor: string | null, plan: ListPlan }
+
+export function finishPage<Row extends Record<string, unknown>> (plan: ListPlan, fetched: Row[], total: number): Page<Row> {
+  const more = fetched.length > plan.perPage
+  const rows = more ? fetched.slice(0, plan.perPage) : fetched
+  const last = rows[rows.length - 1]
+  const nextCursor = more && last ? encodeCursor(plan.sortSignature, plan.sort.map((s) => last[s.key.key] as unknown)) : null
+  return { rows, total, nextCursor, plan }
+}
+
+/** Keeps only the fields asked for (`id` always). */
+export function pickFields<T extends Record<string, unknown>> (item: T, fields: Set<string> | null): Partial<T> {
+  if (fields === null) return item
+  const out: Record<string, unknown> = {}
+  for (const name of fields) if (name in item) out[name] = item[name]
+  return out as Partial<T>
+}
+
+function withQuery (request: FastifyRequest, changes: Record<string, string | null>): string {
+  const [path, search = ''] = request.url.split('?', 2)
+  const params = new URLSearchParams(search)
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) params.delete(name)
+    else params.set(name, value)
+  }
+  const query = params.toString()
+  return query ? `${path}?${query}` : path
+}
+
+/** Sends a list with `meta`, `links`, the RFC 8288 `Link` header and `X-Total-Count`. */
+export function sendList<Item> (request: FastifyRequest, reply: FastifyReply, page: Page<unknown>, data: Item[]) {
+  const { plan, total, nextCursor } = page
+  const totalPages = Math.ceil(total / plan.perPage)
+  let links: Record<'self' | 'first' | 'prev' | 'next' | 'last', string | null>
+  const first = withQuery(request, { page: null, cursor: null })
+  if (plan.page === null) {
+    links = {
+      self: request.url,
+      first,
+      prev: null,
+      next: nextCursor ? withQuery(request, { cursor: nextCursor }) : null,
+      last: null
+    }
+  } else {
+    const at = (n: number) => withQuery(request, { page: n === 1 ? null : String(n), cursor: null })
+    links = {
+      self: request.url,
+      first,
+      prev: plan.page > 1 ? at(Math.min(plan.page - 1, Math.max(totalPages, 1))) : null,
+      next: plan.page < totalPages ? at(plan.page + 1) : null,
+      last: at(Math.max(totalPages, 1))
+    }
+  }
+  const header = Object.entries(links)
+    .filter(([rel, url]) => url !== null && rel !== 'self')
+    .map(([rel, url]) => `<${url}>; rel="${rel}"`)
+  if (header.length) reply.header('link', header.join(', '))
+  reply.header('x-total-count', String(total))
+  return reply.send({
+    data,
+    meta: { page: plan.page, perPage: plan.perPage, total, totalPages, nextCursor },
+    links
+  })
+}

@@ -1,0 +1,46 @@
+/**
+ * Conditional requests and Cache-Control (contract section 7). Every 200 GET gets an
+ * ETag: one-resource routes set theirs from the resource (so If-Match can compare it on
+ * writes); for everything else it is a hash of the response bytes. A matching
+ * If-None-Match turns the response into a bodyless 304.
+ */
+import { createHash } from 'node:crypto'
+import fp from 'fastify-plugin'
+
+export function etagOf (value: string | Buffer): string {
+  return `"${createHash('sha1').update(value).digest('base64url')}"`
+}
+
+/** RFC 9110 weak comparison: a list of tags, `*`, W/ prefixes ignored. */
+export function etagMatches (header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  if (header.trim() === '*') return true
+  const bare = etag.replace(/^W\//, '')
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === bare)
+}
+
+export default fp(async function httpCachePlugin (fastify) {
+  const { cacheMaxAge, cacheStaleWhileRevalidate } = fastify.config
+  const publicCache = `public, max-age=${cacheMaxAge}, stale-while-revalidate=${cacheStaleWhileRevalidate}`
+
+  fastify.addHook('onSend', async function conditional (request, reply, payload) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+    reply.header('vary', 'Authorization, Accept-Encoding')
+    if (reply.statusCode !== 200) return payload
+    if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', request.caller.role === 'anonymous' ? publicCache : 'private, no-store')
+    }
+    let etag = reply.getHeader('etag') as string | undefined
+    if (etag === undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      etag = etagOf(payload)
+      reply.header('etag', etag)
+    }
+    if (etag !== undefined && etagMatches(request.headers['if-none-match'], etag)) {
+      reply.code(304)
+      reply.removeHeader('content-type')
+      reply.removeHeader('content-length')
+      return ''
+    }
+    return payload
+  })
+}, { name: 'http-cache', dependencies: ['auth', 'config'] })
