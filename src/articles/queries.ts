@@ -227,3 +227,7 @@ export function renderArticle (db: Db, row: ArticleRow, at: number): Record<stri
     tags: termsOf(db, 'tags', [row.id]).get(row.id) ?? []
   }, at)
 }
+
+export function countArticles (db: Db): number {
+  return db.select({ n: sql<number>`count(*)` }).from(articles).get()?.n ?? 0
+}

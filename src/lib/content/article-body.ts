@@ -98,7 +98,7 @@ export function renderArticleBody(
     text,
     wordCount,
     readingTimeMinutes: Math.max(1, Math.ceil(wordCount / WORDS_PER_MINUTE)),
-    excerpt: deriveExcerpt(text),
+    excerpt: truncateAtWord(text, DEFAULT_EXCERPT_LENGTH),
   };
 }
 
@@ -199,15 +199,20 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Only touches runs and non-space whitespace: most gaps are already a single
+// space, and rewriting those too made this several times slower.
+const UNCOLLAPSED_WHITESPACE = /\s{2,}|[^\S ]/g;
+
 function collapseWhitespace(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
+  return value.replace(UNCOLLAPSED_WHITESPACE, ' ').trim();
 }
 
 const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
+/** `text` is already collapsed, so single spaces are the only separators. */
 function countWords(text: string): number {
   let count = 0;
-  for (const token of text.split(/\s+/)) {
+  for (const token of text.split(' ')) {
     if (HAS_WORD_CHARACTER.test(token)) count += 1;
   }
   return count;
@@ -221,7 +226,10 @@ const TRAILING_PUNCTUATION = /[\s,.;:!?\-–—(\[{]+$/u;
  * included), cut at the last word boundary that fits.
  */
 export function deriveExcerpt(text: string, maxLength = DEFAULT_EXCERPT_LENGTH): string {
-  const collapsed = collapseWhitespace(text);
+  return truncateAtWord(collapseWhitespace(text), maxLength);
+}
+
+function truncateAtWord(collapsed: string, maxLength: number): string {
   const limit = Math.max(1, Math.floor(maxLength));
   if (collapsed.length <= limit) return collapsed;
 

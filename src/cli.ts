@@ -1,0 +1,64 @@
+/**
+ * Command line: `npm run --silent cli -- keys create --role ROLE --name NAME [--author ID]`,
+ * `keys list`, `keys revoke ID`. Honours DATABASE_PATH; the new token is alone on the
+ * last line of stdout.
+ */
+import { parseArgs } from 'node:util'
+import { loadConfig } from './config.js'
+import { openDatabase } from './db/client.js'
+import { createKey, listKeys, revokeKey } from './keys/queries.js'
+
+const USAGE = `usage:
+  cli keys create --role admin|editor|author --name NAME [--author AUTHOR_ID]
+  cli keys list
+  cli keys revoke KEY_ID`
+
+function fail (message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`)
+  process.exit(2)
+}
+
+function main (argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, name: { type: 'string' }, author: { type: 'string' } }
+  })
+  const [group, command, arg] = positionals
+  if (group !== 'keys') fail(`unknown command "${group ?? ''}"`)
+  const db = openDatabase(loadConfig().databasePath)
+  try {
+    switch (command) {
+      case 'create': {
+        const role = values.role
+        if (role !== 'admin' && role !== 'editor' && role !== 'author') fail('--role must be admin, editor or author')
+        if (!values.name) fail('--name is required')
+        const authorId = values.author === undefined ? undefined : Number(values.author)
+        if (authorId !== undefined && !Number.isSafeInteger(authorId)) fail('--author must be an author id')
+        const key = createKey(db, { name: values.name, role, authorId })
+        process.stdout.write(`created ${key.role} key ${key.id} "${key.name}" (shown once):\n${key.token}\n`)
+        break
+      }
+      case 'list':
+        for (const key of listKeys(db)) {
+          process.stdout.write(`${key.id}\t${key.role}\t${key.authorId ?? '-'}\t${key.tokenPrefix}…\t${key.revokedAt ? `revoked ${key.revokedAt}` : 'active'}\t${key.name}\n`)
+        }
+        break
+      case 'revoke': {
+        const id = Number(arg)
+        if (!Number.isSafeInteger(id) || id < 1) fail('revoke needs a key id')
+        if (!revokeKey(db, id)) fail(`no active key ${id}`)
+        process.stdout.write(`revoked key ${id}\n`)
+        break
+      }
+      default:
+        fail(`unknown keys command "${command ?? ''}"`)
+    }
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err))
+  } finally {
+    db.$client.close()
+  }
+}
+
+main(process.argv.slice(2))
