@@ -27,6 +27,8 @@ import commentRoutes from './comments/routes.js'
 import keyRoutes from './keys/routes.js'
 
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
+  // JSON is the only request body we accept: anything else is a 415 before any handler runs.
+  fastify.removeContentTypeParser(['text/plain'])
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(dbPlugin)
   await fastify.register(errorsPlugin)

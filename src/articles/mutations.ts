@@ -182,7 +182,7 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
       const currentStatus = current.status === 'scheduled' && current.publishedAt !== null && current.publishedAt <= at ? 'published' : current.status
       const status = input.status ?? currentStatus
       // Re-publishing keeps the original time unless a new one is given.
-      Object.assign(changes, publication(status, status === 'published' && input.publishedAt === undefined && currentStatus !== 'published' ? null : requested, at))
+      Object.assign(changes, publication(status, requested, at))
     }
     tx.update(articles).set(changes).where(eq(articles.id, current.id)).run()
     setTerms(tx, current.id, input.categoryIds, input.tagIds)

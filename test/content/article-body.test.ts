@@ -116,6 +116,11 @@ t.test('html format is sanitized but keeps article markup', async (t) => {
   t.equal(text, 'Title Cap 1 2 Text with a link, mail, anchor next line. T x Raw **markdown** stays literal.');
 });
 
+t.test('stray svg/object markup does not swallow the rest of the article', async (t) => {
+  const { html } = renderArticleBody('<p>Icon <svg/onload=alert(1)> one</p><object data="x.swf">fallback</object><p>two</p>', 'html');
+  t.equal(html, '<p>Icon  one</p>fallback<p>two</p>');
+});
+
 t.test('plain text decodes entities, separates blocks and keeps inline words whole', async (t) => {
   const { text, wordCount } = renderArticleBody(
     '<p>Fish &amp; chips &lt;3&nbsp;&quot;q&quot;</p><p>foo<em>bar</em></p><ul><li>one</li><li>two</li></ul>\n\n\t<p>  spaced   out </p>',
@@ -158,6 +163,7 @@ t.test('deriveExcerpt', async (t) => {
   t.equal(deriveExcerpt('abcdefghijklmnop', 6), 'abcde…', 'a single long word is hard cut');
   t.equal(deriveExcerpt('ab😀cdef', 4), 'ab…', 'never splits a surrogate pair');
   t.equal(deriveExcerpt('one\n\ttwo   three four five', 14), 'one two three…');
+  t.equal(deriveExcerpt(long, Number.NaN), deriveExcerpt(long), 'invalid max length falls back to the default');
 
   const rendered = renderArticleBody(`# Heading\n\n${long}`, 'markdown');
   t.equal(rendered.excerpt, deriveExcerpt(rendered.text));

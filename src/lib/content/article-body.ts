@@ -64,11 +64,13 @@ const BASE_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   // sanitize-html only strips a rejected `src`; an iframe or image without one
   // is useless (or a bare frame), so drop the whole element.
   exclusiveFilter: (frame) => (frame.tag === 'iframe' || frame.tag === 'img') && !frame.attribs.src,
-  // Dropped together with their content: their "text" is code, markup or
-  // fallback, never article prose.
+  // Dropped together with their content: it is code, raw text or hidden
+  // fallback, never article prose. svg/math are deliberately not listed: the
+  // parser ignores `<svg/>` self-closing, so an unclosed one would swallow the
+  // rest of the article; their tags are dropped and their text kept instead.
   nonTextTags: [
     'script', 'style', 'textarea', 'option', 'xmp', 'title', 'noscript', 'noembed',
-    'noframes', 'template', 'iframe', 'object', 'embed', 'svg', 'math', 'select',
+    'noframes', 'template', 'iframe',
   ],
 };
 
@@ -230,7 +232,7 @@ export function deriveExcerpt(text: string, maxLength = DEFAULT_EXCERPT_LENGTH):
 }
 
 function truncateAtWord(collapsed: string, maxLength: number): string {
-  const limit = Math.max(1, Math.floor(maxLength));
+  const limit = Number.isFinite(maxLength) ? Math.max(1, Math.floor(maxLength)) : DEFAULT_EXCERPT_LENGTH;
   if (collapsed.length <= limit) return collapsed;
 
   const budget = limit - 1; // room for '…'

@@ -1,0 +1,124 @@
+/**
+ * Comment reads. Readers get approved comments of an article they may see, through the
+ * public mapper (no email, no status); editors and admins get every comment through the
+ * moderation mapper. The two mappers are the only places a row becomes output.
+ */
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import type { Db, Queryable } from '../db/client.js'
+import { articles, comments } from '../db/schema.js'
+import { idsForKeys } from '../db/lookups.js'
+import { findArticleRow } from '../articles/queries.js'
+import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import type { Caller } from '../lib/caller.js'
+import { Forbidden, NotFound } from '../lib/errors.js'
+import { iso } from '../lib/time.js'
+import { moderationListNames, type CommentStatus, type ModerationListQuery, type PublicCommentListQuery } from './schemas.js'
+
+export type CommentRow = typeof comments.$inferSelect
+type ArticleRow = typeof articles.$inferSelect
+
+/** What readers see. */
+export function toPublicComment (row: CommentRow) {
+  return {
+    id: row.id,
+    articleId: row.articleId,
+    parentId: row.parentId,
+    authorName: row.authorName,
+    authorUrl: row.authorUrl,
+    body: row.body,
+    bodyHtml: row.bodyHtml,
+    createdAt: iso(row.createdAt)
+  }
+}
+
+/** The answer to a submission: what readers would see, and that it waits for moderation. */
+export function toSubmittedComment (row: CommentRow, status: CommentStatus = row.status) {
+  return { ...toPublicComment(row), status }
+}
+
+/** What editors and admins see. */
+export function toModeratedComment (row: CommentRow) {
+  return {
+    id: row.id,
+    articleId: row.articleId,
+    parentId: row.parentId,
+    depth: row.depth,
+    authorName: row.authorName,
+    authorEmail: row.authorEmail,
+    authorUrl: row.authorUrl,
+    body: row.body,
+    bodyHtml: row.bodyHtml,
+    status: row.status,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt)
+  }
+}
+
+export function findCommentRow (db: Queryable, id: number): CommentRow | undefined {
+  return db.select().from(comments).where(eq(comments.id, id)).get()
+}
+
+/** The article behind a route key that the caller may comment on: 404 if they may not see it, 403 if comments are closed. */
+export function commentableArticle (db: Db, caller: Caller, key: string, at: number): ArticleRow {
+  const article = findArticleRow(db, caller, key, at)
+  if (!article) throw new NotFound('Article')
+  if (article.commentStatus === 'closed') throw new Forbidden('Comments are closed on this article')
+  return article
+}
+
+export interface CommentList { page: Page<CommentRow>, items: Record<string, unknown>[] }
+
+// Oldest first, ties by id: the order a conversation is read in.
+const publicSpec: ListSpec = {
+  sortable: { createdAt: { column: comments.createdAt, key: 'createdAt' } },
+  defaultSort: 'createdAt',
+  id: { column: comments.id, key: 'id' },
+  fields: []
+}
+
+const moderationSpec: ListSpec = {
+  sortable: { createdAt: { column: comments.createdAt, key: 'createdAt' } },
+  defaultSort: moderationListNames.defaultSort,
+  id: { column: comments.id, key: 'id' },
+  fields: moderationListNames.fields
+}
+
+function runList (db: Db, spec: ListSpec, query: PublicCommentListQuery & { sort?: string, fields?: string }, where: SQL | undefined) {
+  const plan = planList(spec, query)
+  const { limit, offset } = window(plan)
+  const rows = db.select().from(comments)
+    .where(and(where, afterCursor(plan)))
+    .orderBy(...orderBy(plan))
+    .limit(limit).offset(offset)
+    .all()
+  const total = db.select({ n: sql<number>`count(*)` }).from(comments).where(where).get()?.n ?? 0
+  return finishPage(plan, rows, total)
+}
+
+/** Approved comments of an article the caller may see, or undefined when they may not see it. */
+export function listArticleComments (db: Db, caller: Caller, key: string, query: PublicCommentListQuery, at: number): CommentList | undefined {
+  const article = findArticleRow(db, caller, key, at)
+  if (!article) return undefined
+  const page = runList(db, publicSpec, query, and(eq(comments.articleId, article.id), eq(comments.status, 'approved')))
+  return { page, items: page.rows.map(toPublicComment) }
+}
+
+const splitKeys = (raw: string) => [...new Set(raw.split(','))]
+
+/** Every comment, for editors and admins, filtered by status and article. */
+export function listComments (db: Db, query: ModerationListQuery): CommentList {
+  const where: SQL[] = []
+  if (query.status !== undefined) where.push(inArray(comments.status, splitKeys(query.status) as CommentStatus[]))
+  if (query.article !== undefined) {
+    const ids = idsForKeys(db, articles, splitKeys(query.article))
+    // An article filter that names no article matches nothing.
+    where.push(ids.length ? inArray(comments.articleId, ids) : sql`0`)
+  }
+  const page = runList(db, moderationSpec, query, where.length ? and(...where) : undefined)
+  return { page, items: page.rows.map((row) => pickFields(toModeratedComment(row), page.plan.fields)) }
+}
+
+export function getModeratedComment (db: Db, id: number) {
+  const row = findCommentRow(db, id)
+  return row && toModeratedComment(row)
+}

@@ -1,0 +1,78 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { generateOpenApi } from '../scripts/write-openapi.js'
+import { build, call, tokenFor } from './helpers.js'
+import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
+import { SpecChecker } from './spec.js'
+
+t.test('the committed openapi/openapi.json is what the code generates (run `npm run openapi`)', async (t) => {
+  const committed = readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8')
+  t.equal(committed, await generateOpenApi())
+})
+
+t.test('every route documents operationId, tags, summary and its responses', async (t) => {
+  const spec = JSON.parse(await generateOpenApi())
+  t.equal(spec.openapi, '3.1.0')
+  const ids = new Set<string>()
+  for (const [path, ops] of Object.entries<any>(spec.paths)) {
+    for (const [method, op] of Object.entries<any>(ops)) {
+      t.ok(op.operationId, `${method} ${path} has an operationId`)
+      t.notOk(ids.has(op.operationId), `${op.operationId} is unique`)
+      ids.add(op.operationId)
+      t.ok(op.tags?.length, `${op.operationId} has tags`)
+      t.ok(op.summary, `${op.operationId} has a summary`)
+      t.ok(Object.keys(op.responses).some((s) => s.startsWith('2')), `${op.operationId} documents a success`)
+      if (['post', 'patch', 'delete'].includes(method)) t.ok(op.security?.length, `${op.operationId} states its security`)
+    }
+  }
+  t.ok(spec.components.schemas.Problem)
+  t.ok(spec.components.schemas.Article)
+})
+
+t.test('[200] /openapi.json and /docs are served', async (t) => {
+  const app = await build(t)
+  t.equal((await app.inject('/openapi.json')).statusCode, 200)
+  const docs = await app.inject('/docs')
+  t.ok(docs.statusCode === 200 || docs.statusCode === 302)
+  t.equal((await app.inject('/docs/static/index.html')).statusCode, 200)
+})
+
+t.test('real responses match the spec\'s response schemas', async (t) => {
+  const app = await build(t)
+  const checker = await SpecChecker.of(app)
+  const admin = tokenFor(app, 'admin')
+  const author = insertAuthor(app, 'Spec Author', { email: 'spec@example.com' })
+  const category = insertCategory(app, 'Spec Category')
+  const tag = insertTag(app, 'Spec Tag')
+  const article = await postArticle(app, admin, { title: 'Spec article', body: '## A\n\ntext', authorId: author.id, categoryIds: [category.id], tagIds: [tag.id], status: 'published' })
+  const requests: { method: string, url: string, payload?: unknown, token?: string }[] = [
+    { method: 'GET', url: '/health' },
+    { method: 'GET', url: '/health/ready' },
+    { method: 'GET', url: '/v1/articles' },
+    { method: 'GET', url: '/v1/articles?fields=title,body' },
+    { method: 'GET', url: `/v1/articles/${article.slug}` },
+    { method: 'GET', url: '/v1/articles/does-not-exist' },
+    { method: 'GET', url: '/v1/articles?perPage=0' },
+    { method: 'GET', url: '/v1/articles?status=any', token: admin },
+    { method: 'GET', url: '/v1/authors' },
+    { method: 'GET', url: `/v1/authors/${author.id}` },
+    { method: 'GET', url: `/v1/authors/${author.id}`, token: admin },
+    { method: 'GET', url: '/v1/categories' },
+    { method: 'GET', url: `/v1/categories/${category.slug}` },
+    { method: 'GET', url: '/v1/tags' },
+    { method: 'GET', url: `/v1/tags/${tag.id}` },
+    { method: 'GET', url: `/v1/articles/${article.id}/comments` },
+    { method: 'POST', url: `/v1/articles/${article.id}/comments`, payload: { authorName: 'R', authorEmail: 'r@example.com', body: 'Hi' } },
+    { method: 'GET', url: '/v1/comments', token: admin },
+    { method: 'GET', url: '/v1/keys', token: admin },
+    { method: 'POST', url: '/v1/keys', token: admin, payload: { name: 'k', role: 'editor' } },
+    { method: 'POST', url: '/v1/articles', token: admin, payload: { title: 'New', authorId: author.id } },
+    { method: 'POST', url: '/v1/articles', payload: { title: 'New' } },
+    { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { subtitle: 'Sub' } },
+    { method: 'POST', url: '/v1/tags', token: admin, payload: { name: 'Another tag' } }
+  ]
+  for (const r of requests) {
+    const { res } = await call(app, { method: r.method as 'GET', url: r.url, payload: r.payload as object, token: r.token })
+    t.same(checker.check(r.method, r.url, res), [], `${r.method} ${r.url} → ${res.statusCode}`)
+  }
+})
