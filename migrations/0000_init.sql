@@ -12,6 +12,15 @@ CREATE TABLE `api_keys` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_token_hash_unique` ON `api_keys` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `article_bodies` (
+	`article_id` integer PRIMARY KEY NOT NULL,
+	`body` text NOT NULL,
+	`body_html` text NOT NULL,
+	`body_text` text NOT NULL,
+	`toc` text NOT NULL,
+	FOREIGN KEY (`article_id`) REFERENCES `articles`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `article_categories` (
 	`article_id` integer NOT NULL,
 	`category_id` integer NOT NULL,
@@ -22,6 +31,7 @@ CREATE TABLE `article_categories` (
 );
 --> statement-breakpoint
 CREATE INDEX `article_categories_category_idx` ON `article_categories` (`category_id`,`article_id`);--> statement-breakpoint
+CREATE INDEX `article_categories_position_idx` ON `article_categories` (`article_id`,`position`,`category_id`);--> statement-breakpoint
 CREATE TABLE `article_tags` (
 	`article_id` integer NOT NULL,
 	`tag_id` integer NOT NULL,
@@ -32,6 +42,7 @@ CREATE TABLE `article_tags` (
 );
 --> statement-breakpoint
 CREATE INDEX `article_tags_tag_idx` ON `article_tags` (`tag_id`,`article_id`);--> statement-breakpoint
+CREATE INDEX `article_tags_position_idx` ON `article_tags` (`article_id`,`position`,`tag_id`);--> statement-breakpoint
 CREATE TABLE `articles` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`slug` text NOT NULL,
@@ -39,11 +50,7 @@ CREATE TABLE `articles` (
 	`subtitle` text,
 	`custom_excerpt` text,
 	`excerpt` text NOT NULL,
-	`body` text NOT NULL,
 	`body_format` text NOT NULL,
-	`body_html` text NOT NULL,
-	`body_text` text NOT NULL,
-	`toc` text NOT NULL,
 	`word_count` integer NOT NULL,
 	`reading_time_minutes` integer NOT NULL,
 	`featured_image` text,

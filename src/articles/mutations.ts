@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
-import { articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
+import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
 import { missingIds, slugTaken } from '../db/lookups.js'
 import { renderArticleBody } from '../lib/content/article-body.js'
 import { slugify, uniqueSlug } from '../lib/slug.js'
@@ -14,7 +14,7 @@ import type { Caller } from '../lib/caller.js'
 import { now } from '../lib/time.js'
 import type { ArticleCreate, ArticleUpdate } from './schemas.js'
 
-type ArticleRow = typeof articles.$inferSelect
+type ArticleRow = typeof articles.$inferSelect & { body: string }
 type Status = ArticleRow['status']
 type Tx = Queryable
 
@@ -50,18 +50,18 @@ function publication (status: Status, publishedAt: number | null, at: number): {
   return { status, publishedAt, liveAt: null }
 }
 
-function bodyColumns (body: string, format: 'markdown' | 'html', customExcerpt: string | null, options: WriteOptions) {
+/** The body pipeline's output, split into the article's columns and its body row. */
+function renderBody (body: string, format: 'markdown' | 'html', customExcerpt: string | null, options: WriteOptions) {
   const rendered = renderArticleBody(body, format, { iframeHosts: options.iframeHosts })
   return {
-    body,
-    bodyFormat: format,
-    bodyHtml: rendered.html,
-    bodyText: rendered.text,
-    toc: rendered.toc,
-    wordCount: rendered.wordCount,
-    readingTimeMinutes: rendered.readingTimeMinutes,
-    customExcerpt,
-    excerpt: customExcerpt ?? rendered.excerpt
+    article: {
+      bodyFormat: format,
+      wordCount: rendered.wordCount,
+      readingTimeMinutes: rendered.readingTimeMinutes,
+      customExcerpt,
+      excerpt: customExcerpt ?? rendered.excerpt
+    },
+    body: { body, bodyHtml: rendered.html, bodyText: rendered.text, toc: rendered.toc }
   }
 }
 
@@ -122,11 +122,12 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
     const slug = chooseSlug(tx, input.slug, input.title)
     const pub = publication(input.status ?? 'draft', input.publishedAt == null ? null : Date.parse(input.publishedAt), at)
+    const rendered = renderBody(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options)
     const row = tx.insert(articles).values({
       slug,
       title: input.title,
       subtitle: input.subtitle ?? null,
-      ...bodyColumns(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options),
+      ...rendered.article,
       featuredImage: (input.featuredImage ?? null) as FeaturedImage | null,
       seo: normaliseSeo(input.seo),
       ...pub,
@@ -136,6 +137,7 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
       createdAt: at,
       updatedAt: at
     }).returning({ id: articles.id }).get()
+    tx.insert(articleBodies).values({ articleId: row.id, ...rendered.body }).run()
     setTerms(tx, row.id, input.categoryIds, input.tagIds)
     const touched = { articleIds: [row.id], authorIds: [authorId], categoryIds: input.categoryIds ?? [], tagIds: input.tagIds ?? [] }
     recount(tx, touched, at)
@@ -170,7 +172,9 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
     if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
       const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
-      Object.assign(changes, bodyColumns(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options))
+      const rendered = renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options)
+      Object.assign(changes, rendered.article)
+      tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
     }
     if (input.featuredImage !== undefined) changes.featuredImage = input.featuredImage as FeaturedImage | null
     if (input.seo !== undefined) changes.seo = normaliseSeo(input.seo)

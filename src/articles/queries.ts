@@ -5,8 +5,9 @@
  */
 import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { articleCategories, articles, articleTags, authors, categories, tags } from '../db/schema.js'
+import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
+import { cachedCount } from '../db/count-cache.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
@@ -15,7 +16,7 @@ import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
 
-type ArticleRow = typeof articles.$inferSelect
+type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
 
 /** The status a reader sees: a scheduled article whose time has come is published. */
@@ -64,8 +65,31 @@ function listSpec (publicOnly: boolean): ListSpec {
 const splitKeys = (raw: string) => [...new Set(raw.split(','))]
 
 /** WHERE for the list filters; `null` when a filter names nothing, so the list is empty. */
-function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): SQL[] | null {
+interface Filters { where: SQL[], count: SQL[] }
+
+/**
+ * "Has one of these categories/tags", written the way that is fast for this filter.
+ * Counting always drives from the join table. Listing newest first either walks the
+ * live_at index and probes the join table (fast when many articles match, e.g. a
+ * top-level category), or reads the few matching articles and sorts them (fast when
+ * few do, e.g. a rare tag); the stored article counts tell which.
+ */
+function termFilter (db: Db, join: typeof articleCategories | typeof articleTags, ids: number[], matching: number): { list: SQL, count: SQL } {
+  const termColumn = 'categoryId' in join ? join.categoryId : join.tagId
+  const members = inArray(articles.id, db.select({ id: join.articleId }).from(join).where(inArray(termColumn, ids)))
+  const total = db.select({ n: sql<number>`max(${articles.id})` }).from(articles).get()?.n ?? 0
+  const probe = sql`exists (select 1 from ${join} where ${join.articleId} = ${articles.id} and ${inArray(termColumn, ids)})`
+  return { list: matching * 50 > total ? probe : members, count: members }
+}
+
+function sumCounts (db: Db, table: typeof categories | typeof tags, ids: number[]): number {
+  return db.select({ n: sql<number>`coalesce(sum(${table.articleCount}), 0)` }).from(table).where(inArray(table.id, ids)).get()?.n ?? 0
+}
+
+function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): Filters | null {
   const where: SQL[] = []
+  const listOnly: SQL[] = []
+  const countOnly: SQL[] = []
   const visibility = visibleTo(caller, at)
   if (visibility) where.push(visibility)
 
@@ -83,12 +107,16 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   if (query.category !== undefined) {
     const ids = descendantIds(db, idsForKeys(db, categories, splitKeys(query.category)))
     if (!ids.length) return null
-    where.push(sql`exists (select 1 from ${articleCategories} where ${articleCategories.articleId} = ${articles.id} and ${inArray(articleCategories.categoryId, ids)})`)
+    const filter = termFilter(db, articleCategories, ids, sumCounts(db, categories, ids))
+    listOnly.push(filter.list)
+    countOnly.push(filter.count)
   }
   if (query.tag !== undefined) {
     const ids = idsForKeys(db, tags, splitKeys(query.tag))
     if (!ids.length) return null
-    where.push(sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${inArray(articleTags.tagId, ids)})`)
+    const filter = termFilter(db, articleTags, ids, sumCounts(db, tags, ids))
+    listOnly.push(filter.list)
+    countOnly.push(filter.count)
   }
   if (query.featured !== undefined) where.push(eq(articles.featured, query.featured))
   // For the public, live_at equals published_at on every visible row and is indexed.
@@ -96,35 +124,54 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   if (query.publishedAfter !== undefined) where.push(gt(published, Date.parse(query.publishedAfter)))
   if (query.publishedBefore !== undefined) where.push(lt(published, Date.parse(query.publishedBefore)))
   if (query.updatedSince !== undefined) where.push(gte(articles.updatedAt, Date.parse(query.updatedSince)))
-  return where
+  return { where: [...where, ...listOnly], count: [...where, ...countOnly] }
 }
 
-// Columns for lists: everything but the heavy body columns, which come only when asked.
-const { body, bodyHtml, bodyText, toc, customExcerpt, ...listColumns } = getTableColumns(articles)
-const heavy = { body: articles.body, bodyHtml: articles.bodyHtml, toc: articles.toc }
+// Lists read the compact articles table; the body columns are joined only when asked for.
+const { customExcerpt, ...listColumns } = getTableColumns(articles)
+const heavy = { body: articleBodies.body, bodyHtml: articleBodies.bodyHtml, toc: articleBodies.toc }
+const rowColumns = { ...getTableColumns(articles), ...heavy }
 
 export interface ArticleList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
   const plan = planList(listSpec(publicOnly), query)
-  const where = filters(db, caller, query, at)
-  if (where === null) return { page: finishPage(plan, [], 0), items: [] }
+  const filtered = filters(db, caller, query, at)
+  if (filtered === null) return { page: finishPage(plan, [], 0), items: [] }
 
   const columns: Record<string, unknown> = { ...listColumns, publishedAtOrZero: sql<number>`coalesce(${articles.publishedAt}, 0)` }
-  for (const [name, column] of Object.entries(heavy)) if (plan.fields?.has(name)) columns[name] = column
+  const withBody = Object.keys(heavy).some((name) => plan.fields?.has(name))
+  if (withBody) for (const [name, column] of Object.entries(heavy)) if (plan.fields?.has(name)) columns[name] = column
 
-  const filter = and(...where)
   const { limit, offset } = window(plan)
-  const rows = db.select(columns as typeof listColumns).from(articles)
-    .where(and(filter, afterCursor(plan)))
+  const from = db.select(columns as typeof listColumns).from(articles)
+  const rows = (withBody ? from.innerJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : from)
+    .where(and(...filtered.where, afterCursor(plan)))
     .orderBy(...orderBy(plan))
     .limit(limit).offset(offset)
     .all() as unknown as Record<string, unknown>[]
-  const total = db.select({ n: sql<number>`count(*)` }).from(articles).where(filter).get()?.n ?? 0
+  const total = cachedCount(db, countKey(caller, query), at, () => ({
+    value: db.select({ n: sql<number>`count(*)` }).from(articles).where(and(...filtered.count)).get()?.n ?? 0,
+    validUntil: nextGoLive(db, at)
+  }))
   const page = finishPage(plan, rows, total)
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
   return { page, items }
+}
+
+/** Everything that decides which rows a list counts: who asks and the filters, not the page. */
+function countKey (caller: Caller, query: ArticleListQuery): string {
+  const { page, perPage, cursor, sort, fields, ...filters } = query
+  const who = isStaff(caller) ? 'staff' : caller.role === 'author' ? `author:${caller.authorId}` : 'public'
+  return `articles|${who}|${JSON.stringify(filters)}`
+}
+
+/** When the next scheduled article goes live (what the public sees changes then, with no write). */
+function nextGoLive (db: Db, at: number): number {
+  const row = db.select({ t: sql<number | null>`min(${articles.publishedAt})` }).from(articles)
+    .where(and(eq(articles.status, 'scheduled'), gt(articles.publishedAt, at))).get()
+  return row?.t ?? Number.POSITIVE_INFINITY
 }
 
 /** Embeds for a whole page come from at most three queries, whatever its size. */
@@ -207,7 +254,9 @@ function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: n
 export function findArticleRow (db: Db, caller: Caller, key: string, at: number): ArticleRow | undefined {
   const k = parseKey(key)
   const match = 'id' in k ? eq(articles.id, k.id) : eq(articles.slug, k.slug)
-  return db.select().from(articles).where(and(match, visibleTo(caller, at))).get()
+  return db.select(rowColumns).from(articles)
+    .innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+    .where(and(match, visibleTo(caller, at))).get()
 }
 
 /** One article with the author's public profile and everything else. */

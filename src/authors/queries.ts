@@ -3,6 +3,7 @@
  * never a filter or a search target, and the output mapper adds it for them alone.
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
@@ -54,14 +55,21 @@ export function toAuthor (row: ReadRow, withEmail: boolean): Record<string, unkn
   return author
 }
 
+/**
+ * Names with a word starting with the query, ignoring case and accents (the stored
+ * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
+ */
+function nameMatches (column: SQLiteColumn, q: string): SQL {
+  return /[\p{L}\p{N}]/u.test(q) ? sql`${column} like ${likePrefix(q)} escape '\\'` : sql`0`
+}
+
 export interface AuthorList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
 export function listAuthors (db: Db, caller: Caller, query: AuthorListQuery): AuthorList {
   const staff = isStaff(caller)
   const plan = planList(listSpec(staff), query)
   const where: SQL[] = []
-  // Names only: the stored folded name, by word prefix (lib/fold.ts).
-  if (query.q !== undefined) where.push(sql`${authors.searchName} like ${likePrefix(query.q)} escape '\\'`)
+  if (query.q !== undefined) where.push(nameMatches(authors.searchName, query.q))
   const filter = and(...where)
   const { limit, offset } = window(plan)
   const rows = db.select(columnsFor(staff)).from(authors)

@@ -47,14 +47,13 @@ export const authorListNames = {
 }
 
 const listSpecForDocs = { ...authorListNames, sortable: Object.fromEntries(authorListNames.sortable.map((s) => [s, null])) } as unknown as ListSpec
-const listProperties = listQueryProperties(listSpecForDocs)
 
 export const AuthorListQuery = queryObject({
-  ...listProperties,
+  ...listQueryProperties(listSpecForDocs),
   fields: Type.String({
     minLength: 1,
     maxLength: 500,
-    description: `${listProperties.fields.description} Editor and admin keys may also name \`email\`.`
+    description: `Comma list of top-level fields to return (\`id\` always comes back). One of: ${AUTHOR_PUBLIC_FIELDS.map((f) => `\`${f}\``).join(', ')}; editor and admin keys may also name \`email\`.`
   }),
   q: Type.String({ minLength: 1, maxLength: 200, description: 'Names starting with this (any word of the name), ignoring case and accents: `zoe` finds "Zoë Hart". Emails are never searched.' })
 })

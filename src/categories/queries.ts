@@ -3,6 +3,7 @@
  * (article filters use it so that a category matches its descendants' articles too).
  */
 import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
@@ -55,6 +56,14 @@ export function toCategory (row: ReadRow): Record<string, unknown> {
   }
 }
 
+/**
+ * Names with a word starting with the query, ignoring case and accents (the stored
+ * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
+ */
+function nameMatches (column: SQLiteColumn, q: string): SQL {
+  return /[\p{L}\p{N}]/u.test(q) ? sql`${column} like ${likePrefix(q)} escape '\\'` : sql`0`
+}
+
 /** WHERE for the list filters; `null` when `parent` names no category, so the list is empty. */
 function filters (db: Db, query: CategoryListQuery): SQL[] | null {
   const where: SQL[] = []
@@ -65,7 +74,7 @@ function filters (db: Db, query: CategoryListQuery): SQL[] | null {
     if (parentId === undefined) return null
     where.push(eq(categories.parentId, parentId))
   }
-  if (query.q !== undefined) where.push(sql`${categories.searchName} like ${likePrefix(query.q)} escape '\\'`)
+  if (query.q !== undefined) where.push(nameMatches(categories.searchName, query.q))
   return where
 }
 

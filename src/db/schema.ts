@@ -73,11 +73,7 @@ export const articles = sqliteTable('articles', {
   // What the client gave; null means "derive from the body" into `excerpt`.
   customExcerpt: text('custom_excerpt'),
   excerpt: text('excerpt').notNull(),
-  body: text('body').notNull(),
   bodyFormat: text('body_format', { enum: ['markdown', 'html'] }).notNull(),
-  bodyHtml: text('body_html').notNull(),
-  bodyText: text('body_text').notNull(),
-  toc: text('toc', { mode: 'json' }).$type<TocEntry[]>().notNull(),
   wordCount: integer('word_count').notNull(),
   readingTimeMinutes: integer('reading_time_minutes').notNull(),
   featuredImage: text('featured_image', { mode: 'json' }).$type<FeaturedImage | null>(),
@@ -108,13 +104,28 @@ export const articles = sqliteTable('articles', {
   index('articles_status_idx').on(t.status, t.publishedAt)
 ])
 
+/**
+ * The large columns of an article live apart from it, so that the articles table stays
+ * a few hundred bytes a row: lists, counts and filters then read compact pages instead
+ * of walking kilobytes of body per row.
+ */
+export const articleBodies = sqliteTable('article_bodies', {
+  articleId: integer('article_id').primaryKey().references(() => articles.id, { onDelete: 'cascade' }),
+  body: text('body').notNull(),
+  bodyHtml: text('body_html').notNull(),
+  // Plain text of the body (markup stripped), for the excerpt and the search index.
+  bodyText: text('body_text').notNull(),
+  toc: text('toc', { mode: 'json' }).$type<TocEntry[]>().notNull()
+})
+
 export const articleCategories = sqliteTable('article_categories', {
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
   categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'cascade' }),
   position: integer('position').notNull().default(0)
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.categoryId] }),
-  index('article_categories_category_idx').on(t.categoryId, t.articleId)
+  index('article_categories_category_idx').on(t.categoryId, t.articleId),
+  index('article_categories_position_idx').on(t.articleId, t.position, t.categoryId)
 ])
 
 export const articleTags = sqliteTable('article_tags', {
@@ -123,7 +134,8 @@ export const articleTags = sqliteTable('article_tags', {
   position: integer('position').notNull().default(0)
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.tagId] }),
-  index('article_tags_tag_idx').on(t.tagId, t.articleId)
+  index('article_tags_tag_idx').on(t.tagId, t.articleId),
+  index('article_tags_position_idx').on(t.articleId, t.position, t.tagId)
 ])
 
 export const comments = sqliteTable('comments', {

@@ -4,6 +4,7 @@
  */
 import fp from 'fastify-plugin'
 import type { Touched } from '../articles/mutations.js'
+import { invalidateCounts } from '../db/count-cache.js'
 
 export type Change = Partial<Touched> & { commentIds?: number[], keyIds?: number[] }
 type Listener = (change: Change) => void
@@ -19,6 +20,7 @@ export default fp(async function changesPlugin (fastify) {
   const listeners: Listener[] = []
   fastify.decorate('onContentChange', (listener: Listener) => { listeners.push(listener) })
   fastify.decorate('contentChanged', (change: Change) => {
+    invalidateCounts(fastify.db)
     for (const listener of listeners) listener(change)
   })
-}, { name: 'changes' })
+}, { name: 'changes', dependencies: ['db'] })

@@ -1,7 +1,7 @@
-import t, { type Test } from 'tap';
-import { deriveExcerpt, renderArticleBody } from '../../src/lib/content/article-body.js';
+import t, { type Test } from 'tap'
+import { deriveExcerpt, renderArticleBody } from '../../src/lib/content/article-body.js'
 
-const YOUTUBE = 'www.youtube.com';
+const YOUTUBE = 'www.youtube.com'
 
 t.test('headings get unique slug ids and a toc in document order', async (t) => {
   const body = [
@@ -14,8 +14,8 @@ t.test('headings get unique slug ids and a toc in document order', async (t) => 
     '##### 日本語',
     '###### Q&amp;A &lt;tips&gt;',
     '## Hello World 2',
-  ].join('\n\n');
-  const { html, toc } = renderArticleBody(body, 'markdown');
+  ].join('\n\n')
+  const { html, toc } = renderArticleBody(body, 'markdown')
 
   t.same(toc, [
     { id: 'hello-world', text: 'Hello World', level: 1 },
@@ -27,32 +27,32 @@ t.test('headings get unique slug ids and a toc in document order', async (t) => 
     { id: 'q-and-a-tips', text: 'Q&A <tips>', level: 6 },
     // Its natural slug was already taken by the second "Hello World".
     { id: 'hello-world-2-2', text: 'Hello World 2', level: 2 },
-  ]);
-  t.match(html, '<h1 id="hello-world">Hello World</h1>');
-  t.match(html, '<h6 id="q-and-a-tips">Q&amp;A &lt;tips&gt;</h6>');
-  const ids = [...html.matchAll(/<h[1-6] id="([^"]+)">/g)].map((m) => m[1]);
-  t.same(ids, toc.map((entry) => entry.id), 'every heading carries its toc id');
-});
+  ])
+  t.match(html, '<h1 id="hello-world">Hello World</h1>')
+  t.match(html, '<h6 id="q-and-a-tips">Q&amp;A &lt;tips&gt;</h6>')
+  const ids = [...html.matchAll(/<h[1-6] id="([^"]+)">/g)].map((m) => m[1])
+  t.same(ids, toc.map((entry) => entry.id), 'every heading carries its toc id')
+})
 
 t.test('source heading ids and attributes are replaced by ours', async (t) => {
-  const body = '<h2 id="user-content" class="x" onclick="alert(1)">Intro <em>part</em></h2><h3 id="intro-part">Intro part</h3>';
+  const body = '<h2 id="user-content" class="x" onclick="alert(1)">Intro <em>part</em></h2><h3 id="intro-part">Intro part</h3>'
   for (const format of ['html', 'markdown'] as const) {
-    const { html, toc } = renderArticleBody(body, format);
-    t.match(html, '<h2 id="intro-part">Intro <em>part</em></h2>', format);
-    t.match(html, '<h3 id="intro-part-2">Intro part</h3>', format);
-    t.notMatch(html, /user-content|class=|onclick/, format);
-    t.same(toc.map((e) => [e.id, e.level]), [['intro-part', 2], ['intro-part-2', 3]], format);
+    const { html, toc } = renderArticleBody(body, format)
+    t.match(html, '<h2 id="intro-part">Intro <em>part</em></h2>', format)
+    t.match(html, '<h3 id="intro-part-2">Intro part</h3>', format)
+    t.notMatch(html, /user-content|class=|onclick/, format)
+    t.same(toc.map((e) => [e.id, e.level]), [['intro-part', 2], ['intro-part-2', 3]], format)
   }
-});
+})
 
 t.test('nested headings in malformed html each get an id', async (t) => {
-  const { html, toc } = renderArticleBody('<h2>Outer<h3>Inner</h3></h2>', 'html');
+  const { html, toc } = renderArticleBody('<h2>Outer<h3>Inner</h3></h2>', 'html')
   t.same(toc, [
     { id: 'outer-inner', text: 'Outer Inner', level: 2 },
     { id: 'inner', text: 'Inner', level: 3 },
-  ]);
-  t.match(html, '<h2 id="outer-inner">Outer<h3 id="inner">Inner</h3></h2>');
-});
+  ])
+  t.match(html, '<h2 id="outer-inner">Outer<h3 id="inner">Inner</h3></h2>')
+})
 
 t.test('markdown tables, lists, code and links are kept', async (t) => {
   const body = [
@@ -75,24 +75,24 @@ t.test('markdown tables, lists, code and links are kept', async (t) => {
     '> quoted',
     '',
     '---',
-  ].join('\n');
-  const { html } = renderArticleBody(body, 'markdown');
-  t.match(html, /<table>\s*<thead>\s*<tr>\s*<th>Name<\/th>\s*<th>Qty<\/th>/);
-  t.match(html, /<tbody>\s*<tr>\s*<td>Tea<\/td>\s*<td>2<\/td>/);
-  t.notMatch(html, /style=/, 'alignment styles are stripped');
-  t.match(html, /<ul>\s*<li>one<\/li>\s*<li>two<\/li>\s*<\/ul>/);
-  t.match(html, /<ol>\s*<li>first<\/li>/);
-  t.match(html, '<pre><code class="language-js">if (a &lt; b &amp;&amp; c) console.log("&lt;b&gt;");\n</code></pre>');
-  t.match(html, '<code>x&lt;y</code>');
-  t.match(html, '<strong>bold</strong>');
-  t.match(html, '<em>em</em>');
-  t.match(html, '<s>gone</s>');
-  t.match(html, '<a href="https://example.com" title="Title">site</a>');
-  t.match(html, '<a href="https://example.org">https://example.org</a>.', 'linkify on');
-  t.match(html, /<blockquote>\s*<p>quoted<\/p>\s*<\/blockquote>/);
-  t.match(html, '<hr />');
-  t.notMatch(html, /target=/);
-});
+  ].join('\n')
+  const { html } = renderArticleBody(body, 'markdown')
+  t.match(html, /<table>\s*<thead>\s*<tr>\s*<th>Name<\/th>\s*<th>Qty<\/th>/)
+  t.match(html, /<tbody>\s*<tr>\s*<td>Tea<\/td>\s*<td>2<\/td>/)
+  t.notMatch(html, /style=/, 'alignment styles are stripped')
+  t.match(html, /<ul>\s*<li>one<\/li>\s*<li>two<\/li>\s*<\/ul>/)
+  t.match(html, /<ol>\s*<li>first<\/li>/)
+  t.match(html, '<pre><code class="language-js">if (a &lt; b &amp;&amp; c) console.log("&lt;b&gt;");\n</code></pre>')
+  t.match(html, '<code>x&lt;y</code>')
+  t.match(html, '<strong>bold</strong>')
+  t.match(html, '<em>em</em>')
+  t.match(html, '<s>gone</s>')
+  t.match(html, '<a href="https://example.com" title="Title">site</a>')
+  t.match(html, '<a href="https://example.org">https://example.org</a>.', 'linkify on')
+  t.match(html, /<blockquote>\s*<p>quoted<\/p>\s*<\/blockquote>/)
+  t.match(html, '<hr />')
+  t.notMatch(html, /target=/)
+})
 
 t.test('html format is sanitized but keeps article markup', async (t) => {
   const body = [
@@ -101,81 +101,81 @@ t.test('html format is sanitized but keeps article markup', async (t) => {
     '<p class="lead">Text with <a href="/relative/path" rel="author" target="_blank">a link</a>, <a href="mailto:ed@example.com">mail</a>, <a href="#top">anchor</a><br>next line.</p>',
     '<table><caption>T</caption><tr><td colspan="2">x</td></tr></table>',
     '<p>Raw **markdown** stays literal.</p>',
-  ].join('\n');
-  const { html, toc, text } = renderArticleBody(body, 'html');
-  t.same(toc, [{ id: 'title', text: 'Title', level: 2 }]);
-  t.match(html, '<h2 id="title">Title</h2>');
-  t.match(html, '<img src="https://cdn.example.com/a.png" alt="A" width="640" height="480" />');
-  t.match(html, '<figcaption>Cap <sup>1</sup> <sub>2</sub></figcaption>');
-  t.match(html, '<a href="/relative/path" rel="author">a link</a>');
-  t.match(html, '<a href="mailto:ed@example.com">mail</a>');
-  t.match(html, '<a href="#top">anchor</a><br />next line.');
-  t.match(html, '<td colspan="2">x</td>');
-  t.match(html, '<p>Raw **markdown** stays literal.</p>');
-  t.notMatch(html, /style=|class=|target=|loading=|srcset=/);
-  t.equal(text, 'Title Cap 1 2 Text with a link, mail, anchor next line. T x Raw **markdown** stays literal.');
-});
+  ].join('\n')
+  const { html, toc, text } = renderArticleBody(body, 'html')
+  t.same(toc, [{ id: 'title', text: 'Title', level: 2 }])
+  t.match(html, '<h2 id="title">Title</h2>')
+  t.match(html, '<img src="https://cdn.example.com/a.png" alt="A" width="640" height="480" />')
+  t.match(html, '<figcaption>Cap <sup>1</sup> <sub>2</sub></figcaption>')
+  t.match(html, '<a href="/relative/path" rel="author">a link</a>')
+  t.match(html, '<a href="mailto:ed@example.com">mail</a>')
+  t.match(html, '<a href="#top">anchor</a><br />next line.')
+  t.match(html, '<td colspan="2">x</td>')
+  t.match(html, '<p>Raw **markdown** stays literal.</p>')
+  t.notMatch(html, /style=|class=|target=|loading=|srcset=/)
+  t.equal(text, 'Title Cap 1 2 Text with a link, mail, anchor next line. T x Raw **markdown** stays literal.')
+})
 
 t.test('stray svg/object markup does not swallow the rest of the article', async (t) => {
-  const { html } = renderArticleBody('<p>Icon <svg/onload=alert(1)> one</p><object data="x.swf">fallback</object><p>two</p>', 'html');
-  t.equal(html, '<p>Icon  one</p>fallback<p>two</p>');
-});
+  const { html } = renderArticleBody('<p>Icon <svg/onload=alert(1)> one</p><object data="x.swf">fallback</object><p>two</p>', 'html')
+  t.equal(html, '<p>Icon  one</p>fallback<p>two</p>')
+})
 
 t.test('plain text decodes entities, separates blocks and keeps inline words whole', async (t) => {
   const { text, wordCount } = renderArticleBody(
     '<p>Fish &amp; chips &lt;3&nbsp;&quot;q&quot;</p><p>foo<em>bar</em></p><ul><li>one</li><li>two</li></ul>\n\n\t<p>  spaced   out </p>',
     'html',
-  );
-  t.equal(text, 'Fish & chips <3 "q" foobar one two spaced out');
-  t.equal(wordCount, 9, '"&" is not a word; "<3" and "q" are');
-});
+  )
+  t.equal(text, 'Fish & chips <3 "q" foobar one two spaced out')
+  t.equal(wordCount, 9, '"&" is not a word; "<3" and "q" are')
+})
 
 t.test('wordCount and readingTimeMinutes', async (t) => {
-  const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
-  t.equal(renderArticleBody(words(231), 'markdown').wordCount, 231);
-  t.equal(renderArticleBody(words(231), 'markdown').readingTimeMinutes, 2);
-  t.equal(renderArticleBody(words(230), 'markdown').readingTimeMinutes, 1);
-  t.equal(renderArticleBody(words(461), 'markdown').readingTimeMinutes, 3);
+  const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ')
+  t.equal(renderArticleBody(words(231), 'markdown').wordCount, 231)
+  t.equal(renderArticleBody(words(231), 'markdown').readingTimeMinutes, 2)
+  t.equal(renderArticleBody(words(230), 'markdown').readingTimeMinutes, 1)
+  t.equal(renderArticleBody(words(461), 'markdown').readingTimeMinutes, 3)
 
-  const empty = renderArticleBody('', 'markdown');
-  t.same(empty, { html: '', toc: [], text: '', wordCount: 0, readingTimeMinutes: 1, excerpt: '' });
+  const empty = renderArticleBody('', 'markdown')
+  t.same(empty, { html: '', toc: [], text: '', wordCount: 0, readingTimeMinutes: 1, excerpt: '' })
 
-  const unicode = renderArticleBody('naïve café — Привет 日本語 42 -- !!! ...', 'markdown');
-  t.equal(unicode.wordCount, 5, 'punctuation-only tokens are not words');
-});
+  const unicode = renderArticleBody('naïve café — Привет 日本語 42 -- !!! ...', 'markdown')
+  t.equal(unicode.wordCount, 5, 'punctuation-only tokens are not words')
+})
 
 t.test('deriveExcerpt', async (t) => {
-  t.equal(deriveExcerpt('  Short\n\n text  '), 'Short text', 'short text is only collapsed');
-  const exact = 'a'.repeat(160);
-  t.equal(deriveExcerpt(exact), exact, 'exactly max length is not cut');
+  t.equal(deriveExcerpt('  Short\n\n text  '), 'Short text', 'short text is only collapsed')
+  const exact = 'a'.repeat(160)
+  t.equal(deriveExcerpt(exact), exact, 'exactly max length is not cut')
 
-  const long = 'The quick brown fox jumps over the lazy dog. '.repeat(10);
-  const excerpt = deriveExcerpt(long);
-  t.ok(excerpt.length <= 160, `length ${excerpt.length} <= 160`);
-  t.ok(excerpt.endsWith('…'));
-  const kept = excerpt.slice(0, -1);
-  t.ok(long.startsWith(kept), 'is a prefix of the text');
-  t.match(long.slice(kept.length), /^[\s.,]/, 'cut at a word boundary');
+  const long = 'The quick brown fox jumps over the lazy dog. '.repeat(10)
+  const excerpt = deriveExcerpt(long)
+  t.ok(excerpt.length <= 160, `length ${excerpt.length} <= 160`)
+  t.ok(excerpt.endsWith('…'))
+  const kept = excerpt.slice(0, -1)
+  t.ok(long.startsWith(kept), 'is a prefix of the text')
+  t.match(long.slice(kept.length), /^[\s.,]/, 'cut at a word boundary')
 
-  t.equal(deriveExcerpt('one two three four', 10), 'one two…');
-  t.equal(deriveExcerpt('one two, three four', 13), 'one two…', 'trailing punctuation dropped before the ellipsis');
-  t.equal(deriveExcerpt('one two three', 8), 'one two…', 'word ending exactly at the budget is kept');
-  t.equal(deriveExcerpt('abcdefghijklmnop', 6), 'abcde…', 'a single long word is hard cut');
-  t.equal(deriveExcerpt('ab😀cdef', 4), 'ab…', 'never splits a surrogate pair');
-  t.equal(deriveExcerpt('one\n\ttwo   three four five', 14), 'one two three…');
-  t.equal(deriveExcerpt(long, Number.NaN), deriveExcerpt(long), 'invalid max length falls back to the default');
+  t.equal(deriveExcerpt('one two three four', 10), 'one two…')
+  t.equal(deriveExcerpt('one two, three four', 13), 'one two…', 'trailing punctuation dropped before the ellipsis')
+  t.equal(deriveExcerpt('one two three', 8), 'one two…', 'word ending exactly at the budget is kept')
+  t.equal(deriveExcerpt('abcdefghijklmnop', 6), 'abcde…', 'a single long word is hard cut')
+  t.equal(deriveExcerpt('ab😀cdef', 4), 'ab…', 'never splits a surrogate pair')
+  t.equal(deriveExcerpt('one\n\ttwo   three four five', 14), 'one two three…')
+  t.equal(deriveExcerpt(long, Number.NaN), deriveExcerpt(long), 'invalid max length falls back to the default')
 
-  const rendered = renderArticleBody(`# Heading\n\n${long}`, 'markdown');
-  t.equal(rendered.excerpt, deriveExcerpt(rendered.text));
-  t.ok(rendered.excerpt.startsWith('Heading The quick brown fox'));
-});
+  const rendered = renderArticleBody(`# Heading\n\n${long}`, 'markdown')
+  t.equal(rendered.excerpt, deriveExcerpt(rendered.text))
+  t.ok(rendered.excerpt.startsWith('Heading The quick brown fox'))
+})
 
 t.test('iframes only for allowlisted https hosts', async (t) => {
-  const embed = '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" frameborder="0" allowfullscreen title="Video" style="x" onload="alert(1)" sandbox="allow-scripts" allow="autoplay">fallback</iframe>';
-  t.equal(renderArticleBody(embed, 'html').html, '', 'removed by default, with its content');
+  const embed = '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" frameborder="0" allowfullscreen title="Video" style="x" onload="alert(1)" sandbox="allow-scripts" allow="autoplay">fallback</iframe>'
+  t.equal(renderArticleBody(embed, 'html').html, '', 'removed by default, with its content')
 
-  const kept = renderArticleBody(embed, 'html', { iframeHosts: ['WWW.YouTube.com'] }).html;
-  t.equal(kept, '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" frameborder="0" allowfullscreen title="Video">fallback</iframe>');
+  const kept = renderArticleBody(embed, 'html', { iframeHosts: ['WWW.YouTube.com'] }).html
+  t.equal(kept, '<iframe src="https://www.youtube.com/embed/abc" width="560" height="315" frameborder="0" allowfullscreen title="Video">fallback</iframe>')
 
   const rejected = [
     'http://www.youtube.com/embed/abc',
@@ -187,14 +187,14 @@ t.test('iframes only for allowlisted https hosts', async (t) => {
     'javascript:alert(1)',
     '/embed/abc',
     '',
-  ];
+  ]
   for (const src of rejected) {
-    const out = renderArticleBody(`<p>a</p><iframe src="${src}">x</iframe><p>b</p>`, 'html', { iframeHosts: [YOUTUBE] });
-    t.equal(out.html, '<p>a</p><p>b</p>', `src ${JSON.stringify(src)} is removed`);
+    const out = renderArticleBody(`<p>a</p><iframe src="${src}">x</iframe><p>b</p>`, 'html', { iframeHosts: [YOUTUBE] })
+    t.equal(out.html, '<p>a</p><p>b</p>', `src ${JSON.stringify(src)} is removed`)
   }
-  const inMarkdown = renderArticleBody(`Watch:\n\n${embed}\n`, 'markdown', { iframeHosts: [YOUTUBE] });
-  t.match(inMarkdown.html, '<iframe src="https://www.youtube.com/embed/abc"');
-});
+  const inMarkdown = renderArticleBody(`Watch:\n\n${embed}\n`, 'markdown', { iframeHosts: [YOUTUBE] })
+  t.match(inMarkdown.html, '<iframe src="https://www.youtube.com/embed/abc"')
+})
 
 // ---------------------------------------------------------------------------
 // XSS corpus. Every vector is rendered as markdown and as html, with and
@@ -283,14 +283,14 @@ const XSS_VECTORS: string[] = [
   '![x](javascript:alert(1))',
   '![x" onerror="alert(1)](https://ok.example/a.png)',
   '[x](https://ok.example/"onmouseover="alert(1))',
-];
+]
 
 const FORBIDDEN_TAGS = new Set([
   'script', 'object', 'embed', 'form', 'style', 'input', 'textarea', 'button', 'base',
   'meta', 'link', 'svg', 'math', 'iframe', 'frame', 'frameset', 'applet', 'param', 'select',
   'option', 'isindex', 'noscript', 'template', 'title', 'xmp', 'body', 'html', 'marquee',
   'details', 'video', 'audio', 'source',
-]);
+])
 
 const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   a: ['href', 'title', 'rel'],
@@ -302,73 +302,73 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   th: ['colspan', 'rowspan'],
   td: ['colspan', 'rowspan'],
   h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
-};
+}
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", colon: ':', tab: '\t', newline: '\n', nbsp: '\u00a0',
-};
+}
 
 /** Generous decoder so entity tricks cannot hide a scheme from the assertions. */
 function decodeEntities(value: string): string {
   return value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);?/gi, (whole, body: string) => {
     if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10)
+      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole
     }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
+    return NAMED_ENTITIES[body.toLowerCase()] ?? whole
+  })
 }
 
-const TAG = /<\/?([a-zA-Z][^\s/>]*)([^>]*)>/g;
-const ATTRIBUTE = /([^\s"'=<>`/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+const TAG = /<\/?([a-zA-Z][^\s/>]*)([^>]*)>/g
+const ATTRIBUTE = /([^\s"'=<>`/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g
 
 function checkSafe(t: Test, html: string, iframeHosts: string[]): void {
-  t.notMatch(html, /<script/i, 'no <script');
+  t.notMatch(html, /<script/i, 'no <script')
   for (const [tag, rawName, rawAttributes] of html.matchAll(TAG)) {
-    const name = rawName.toLowerCase();
+    const name = rawName.toLowerCase()
     // Quoted values are blanked first: `title="&quot; onclick=&quot;"` is inert text.
-    const unquoted = tag.replace(/"[^"]*"|'[^']*'/g, '""');
-    t.notOk(/\son[a-z]+\s*=/i.test(unquoted), `no event handler in ${tag}`);
-    const isIframe = name === 'iframe';
-    t.ok(!FORBIDDEN_TAGS.has(name) || (isIframe && iframeHosts.length > 0), `tag <${name}> allowed`);
+    const unquoted = tag.replace(/"[^"]*"|'[^']*'/g, '""')
+    t.notOk(/\son[a-z]+\s*=/i.test(unquoted), `no event handler in ${tag}`)
+    const isIframe = name === 'iframe'
+    t.ok(!FORBIDDEN_TAGS.has(name) || (isIframe && iframeHosts.length > 0), `tag <${name}> allowed`)
     for (const [, attrName, dq, sq, bare] of rawAttributes.matchAll(ATTRIBUTE)) {
-      const attr = attrName.toLowerCase();
-      t.ok(ALLOWED_ATTRIBUTES[name]?.includes(attr), `attribute ${attr} allowed on <${name}>`);
-      if (attr !== 'href' && attr !== 'src') continue;
+      const attr = attrName.toLowerCase()
+      t.ok(ALLOWED_ATTRIBUTES[name]?.includes(attr), `attribute ${attr} allowed on <${name}>`)
+      if (attr !== 'href' && attr !== 'src') continue
       // Browsers ignore control characters and spaces when reading a scheme.
       // eslint-disable-next-line no-control-regex
-      const url = decodeEntities(dq ?? sq ?? bare ?? '').replace(/[\u0000-\u0020]/g, '').toLowerCase();
-      t.notMatch(url, /javascript:|vbscript:|data:/, `safe ${attr}: ${url}`);
-      t.notMatch(url, /^[/\\]{2}/, `${attr} is not protocol-relative`);
-      t.ok(/^(https?:|mailto:)/.test(url) || !/^[a-z][a-z0-9+.-]*:/.test(url), `${attr} scheme allowed: ${url}`);
+      const url = decodeEntities(dq ?? sq ?? bare ?? '').replace(/[\u0000-\u0020]/g, '').toLowerCase()
+      t.notMatch(url, /javascript:|vbscript:|data:/, `safe ${attr}: ${url}`)
+      t.notMatch(url, /^[/\\]{2}/, `${attr} is not protocol-relative`)
+      t.ok(/^(https?:|mailto:)/.test(url) || !/^[a-z][a-z0-9+.-]*:/.test(url), `${attr} scheme allowed: ${url}`)
       if (isIframe) {
-        t.ok(iframeHosts.includes(new URL(url).hostname) && url.startsWith('https:'), `iframe host allowed: ${url}`);
+        t.ok(iframeHosts.includes(new URL(url).hostname) && url.startsWith('https:'), `iframe host allowed: ${url}`)
       }
     }
   }
 }
 
 t.test(`XSS corpus (${XSS_VECTORS.length} vectors)`, async (t) => {
-  t.ok(XSS_VECTORS.length >= 40);
+  t.ok(XSS_VECTORS.length >= 40)
   for (const vector of XSS_VECTORS) {
     for (const format of ['markdown', 'html'] as const) {
       for (const iframeHosts of [[], [YOUTUBE]]) {
-        const label = `${format}${iframeHosts.length ? ' +iframes' : ''}: ${JSON.stringify(vector)}`;
+        const label = `${format}${iframeHosts.length ? ' +iframes' : ''}: ${JSON.stringify(vector)}`
         t.test(label, async (t) => {
           // Also wrapped in article text, as it would appear in practice.
           for (const body of [vector, `# Title\n\nSome text ${vector} more\n\n<p>after</p>`]) {
-            const { html, toc } = renderArticleBody(body, format, { iframeHosts });
-            checkSafe(t, html, iframeHosts);
-            for (const entry of toc) t.match(entry.id, /^[\p{L}\p{N}-]+$/u, 'toc id is a bare slug');
+            const { html, toc } = renderArticleBody(body, format, { iframeHosts })
+            checkSafe(t, html, iframeHosts)
+            for (const entry of toc) t.match(entry.id, /^[\p{L}\p{N}-]+$/u, 'toc id is a bare slug')
           }
-        });
+        })
       }
     }
   }
-});
+})
 
 t.test('an allowlisted embed passes the same safety check', async (t) => {
-  const { html } = renderArticleBody('<iframe src="https://www.youtube.com/embed/x" onload="alert(1)"></iframe>', 'html', { iframeHosts: [YOUTUBE] });
-  t.match(html, '<iframe src="https://www.youtube.com/embed/x">');
-  checkSafe(t, html, [YOUTUBE]);
-});
+  const { html } = renderArticleBody('<iframe src="https://www.youtube.com/embed/x" onload="alert(1)"></iframe>', 'html', { iframeHosts: [YOUTUBE] })
+  t.match(html, '<iframe src="https://www.youtube.com/embed/x">')
+  checkSafe(t, html, [YOUTUBE])
+})

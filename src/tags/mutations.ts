@@ -1,0 +1,77 @@
+/**
+ * Tag writes, each in one transaction: a write that throws changes nothing.
+ */
+import { eq, inArray, sql } from 'drizzle-orm'
+import type { Db, Queryable } from '../db/client.js'
+import { articles, articleTags, tags } from '../db/schema.js'
+import { slugTaken } from '../db/lookups.js'
+import type { Touched } from '../articles/mutations.js'
+import { Conflict, NotFound } from '../lib/errors.js'
+import { searchName } from '../lib/fold.js'
+import { slugify, uniqueSlug } from '../lib/slug.js'
+import { now } from '../lib/time.js'
+import type { TagCreate, TagUpdate } from './schemas.js'
+
+type Tx = Queryable
+type TagRow = typeof tags.$inferSelect
+
+function chooseSlug (tx: Tx, explicit: string | undefined, name: string, exceptId?: number): string {
+  if (explicit !== undefined) {
+    if (slugTaken(tx, tags, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
+    return explicit
+  }
+  return uniqueSlug(slugify(name, 'tag'), (s) => slugTaken(tx, tags, s, exceptId))
+}
+
+function existing (tx: Tx, id: number): TagRow {
+  const row = tx.select().from(tags).where(eq(tags.id, id)).get()
+  if (!row) throw new NotFound('Tag')
+  return row
+}
+
+export function createTag (db: Db, input: TagCreate): { id: number, touched: Partial<Touched> } {
+  return db.transaction((tx) => {
+    const at = now()
+    const row = tx.insert(tags).values({
+      slug: chooseSlug(tx, input.slug, input.name),
+      name: input.name,
+      searchName: searchName(input.name),
+      description: input.description ?? null,
+      createdAt: at,
+      updatedAt: at
+    }).returning({ id: tags.id }).get()
+    return { id: row.id, touched: { tagIds: [row.id] } }
+  })
+}
+
+/** Changes what the input names; the slug stays unless a new one is given. */
+export function updateTag (db: Db, id: number, input: TagUpdate): Partial<Touched> {
+  return db.transaction((tx) => {
+    const current = existing(tx, id)
+    const changes: Partial<typeof tags.$inferInsert> = { updatedAt: Math.max(now(), current.updatedAt + 1) }
+    if (input.name !== undefined) {
+      changes.name = input.name
+      changes.searchName = searchName(input.name)
+    }
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.name, id)
+    if (input.description !== undefined) changes.description = input.description
+    tx.update(tags).set(changes).where(eq(tags.id, id)).run()
+    return { tagIds: [id] }
+  })
+}
+
+/** Deletes a tag and detaches it from its articles (their updatedAt moves on, so that sync clients see the change). */
+export function deleteTag (db: Db, id: number): Partial<Touched> {
+  return db.transaction((tx) => {
+    const at = now()
+    existing(tx, id)
+    const articleIds = tx.select({ id: articleTags.articleId }).from(articleTags)
+      .where(eq(articleTags.tagId, id)).all().map((r) => r.id)
+    if (articleIds.length) {
+      tx.delete(articleTags).where(eq(articleTags.tagId, id)).run()
+      tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(inArray(articles.id, articleIds)).run()
+    }
+    tx.delete(tags).where(eq(tags.id, id)).run()
+    return { articleIds, tagIds: [id] }
+  })
+}

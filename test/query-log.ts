@@ -1,0 +1,36 @@
+/** Records every SQL statement the app prepares, to count queries and check their plans. */
+import type { FastifyInstance } from 'fastify'
+
+export interface Logged { sql: string, params: unknown[] }
+
+export function recordQueries (app: FastifyInstance) {
+  const client = app.db.$client
+  const original = client.prepare.bind(client)
+  const log: Logged[] = []
+  let on = false
+  client.prepare = ((sql: string) => {
+    const statement = original(sql)
+    for (const method of ['all', 'get', 'run', 'iterate', 'values'] as const) {
+      const run = (statement as any)[method]?.bind(statement)
+      if (!run) continue
+      ;(statement as any)[method] = (...params: unknown[]) => {
+        if (on) log.push({ sql, params: params.flat() })
+        return run(...params)
+      }
+    }
+    return statement
+  }) as typeof client.prepare
+  return {
+    async during<T> (fn: () => Promise<T>): Promise<Logged[]> {
+      log.length = 0
+      on = true
+      try { await fn() } finally { on = false }
+      return [...log]
+    },
+    plan (q: Logged): string[] {
+      const rows = original(`explain query plan ${q.sql}`).all(...(q.params as never[])) as { detail: string }[]
+      return rows.map((r) => r.detail)
+    },
+    restore () { client.prepare = original }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The real server process: configuration errors, demo content on an empty database,
+ * and a clean stop on SIGTERM.
+ */
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+
+const root = new URL('..', import.meta.url).pathname
+
+function start (env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (chunk) => { stderr += chunk })
+  return { child, stderr: () => stderr }
+}
+
+async function waitFor (url: string, ms = 20000) {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not answer`)
+}
+
+t.test('a bad configuration value stops the start with one line naming the variable', async (t) => {
+  for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b']]) {
+    const { child, stderr } = start({ [name]: value, DATABASE_PATH: ':memory:' })
+    const [code] = await once(child, 'exit')
+    t.equal(code, 1, `${name}=${value} exits 1`)
+    const lines = stderr().trim().split('\n')
+    t.equal(lines.length, 1, 'one line')
+    t.match(lines[0], new RegExp(`^broadsheet: invalid configuration: ${name} `))
+  }
+})
+
+t.test('serves demo content from a new database file and stops cleanly on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-'))
+  const port = String(20000 + Math.floor(Math.random() * 20000))
+  const { child } = start({ PORT: port, DATABASE_PATH: join(dir, 'nested', 'broadsheet.db') })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const base = `http://127.0.0.1:${port}`
+  await waitFor(`${base}/health/ready`)
+  const articles = await (await fetch(`${base}/v1/articles?perPage=100`)).json()
+  t.ok(articles.meta.total >= 6, 'at least 6 published articles')
+  const one = await (await fetch(`${base}/v1/articles/${articles.data[0].slug}`)).json()
+  t.ok(one.data.toc.length >= 2, 'with a table of contents')
+  t.ok((await (await fetch(`${base}/v1/categories`)).json()).data.some((c: any) => c.parentId !== null), 'a nested category')
+  t.ok((await (await fetch(`${base}/v1/tags?perPage=100`)).json()).meta.total >= 8)
+  t.ok((await (await fetch(`${base}/v1/authors`)).json()).meta.total >= 2)
+  // Requests in flight when SIGTERM arrives still get their answers.
+  const inFlight = Array.from({ length: 20 }, () => fetch(`${base}/v1/articles?perPage=50&fields=body`).then((r) => r.status))
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  child.kill('SIGTERM')
+  const statuses = await Promise.all(inFlight.map((p) => p.catch(() => 'refused')))
+  t.ok(statuses.every((s) => s === 200 || s === 503 || s === 'refused'), `in-flight answers: ${statuses.join(',')}`)
+  t.ok(statuses.filter((s) => s === 200).length > 0)
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0, 'exits 0')
+})
