@@ -18,6 +18,10 @@ import swaggerPlugin from './plugins/swagger.js'
 import swaggerUiPlugin from './plugins/swagger-ui.js'
 import schedulerPlugin from './plugins/scheduler.js'
 import changesPlugin from './plugins/changes.js'
+import corsPlugin from './plugins/cors.js'
+import helmetPlugin from './plugins/helmet.js'
+import compressPlugin from './plugins/compress.js'
+import responseCachePlugin from './plugins/response-cache.js'
 import healthRoutes from './health/routes.js'
 import articleRoutes from './articles/routes.js'
 import authorRoutes from './authors/routes.js'
@@ -34,9 +38,15 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   await fastify.register(errorsPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(schemasPlugin)
+  await fastify.register(corsPlugin)
+  await fastify.register(helmetPlugin)
   await fastify.register(authPlugin)
-  await fastify.register(httpCachePlugin)
   await fastify.register(changesPlugin)
+  // onSend order matters: ETag/304 first, then the response cache stores the plain
+  // bytes, then compression.
+  await fastify.register(httpCachePlugin)
+  await fastify.register(responseCachePlugin)
+  await fastify.register(compressPlugin)
   await fastify.register(schedulerPlugin)
 
   await fastify.register(healthRoutes)

@@ -186,6 +186,14 @@ t.test('[200] follows cursors through every author exactly once', async (t) => {
   }
   const all = await call(app, { url: '/v1/authors?perPage=100&sort=-createdAt' })
   t.same(seen, all.json.data.map((a: any) => a.id))
+  // Stable while items are inserted before the cursor.
+  const page1 = await call(app, { url: '/v1/authors?perPage=2' })
+  const expected = (await call(app, { url: '/v1/authors?perPage=2&page=2' })).json.data.map((a: any) => a.id)
+  const early = await author({ name: 'Aaron Aardvark' })
+  const page2 = await call(app, { url: `/v1/authors?perPage=2&cursor=${page1.json.meta.nextCursor}` })
+  t.same(page2.json.data.map((a: any) => a.id), expected, 'the cursor page is unaffected by the insert')
+  t.equal(page2.json.links.next, `/v1/authors?perPage=2&cursor=${page2.json.meta.nextCursor}`)
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/authors/${early.id}`, token: editor })).status, 204)
   t.equal((await call(app, { url: '/v1/authors?cursor=abc&page=2' })).status, 400)
   t.equal((await call(app, { url: '/v1/authors?cursor=garbage' })).json.errors[0].path, '/query/cursor')
 })

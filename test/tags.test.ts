@@ -127,7 +127,7 @@ t.test('[200] lists tags by name with pages and cursors', async (t) => {
 t.test('[200] q matches names by word prefix, ignoring case and accents', async (t) => {
   const names = async (q: string) => (await call(app, { url: `/v1/tags?q=${encodeURIComponent(q)}` })).json.data.map((x: any) => x.name)
   t.same(await names('zoe'), ['Zoë’s Column'])
-  t.same(await names('Zoës'), ['Zoë’s Column'])
+  t.same(await names('ZOË’S COL'), ['Zoë’s Column'])
   t.same(await names('col'), ['Zoë’s Column'])
   t.same(await names('ELECT'), ['Elections'])
   t.same(await names('lections'), [])

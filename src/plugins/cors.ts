@@ -1,0 +1,26 @@
+/**
+ * CORS: reads are open to every origin (`*`); writes only from CORS_WRITE_ORIGINS.
+ * https://github.com/fastify/fastify-cors
+ */
+import fp from 'fastify-plugin'
+import cors from '@fastify/cors'
+import type { FastifyRequest } from 'fastify'
+
+const READS = new Set(['GET', 'HEAD'])
+
+export default fp(async function corsPlugin (fastify) {
+  const writeOrigins = fastify.config.corsWriteOrigins
+  const shared = {
+    exposedHeaders: ['ETag', 'Link', 'X-Total-Count', 'Location', 'Retry-After'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    maxAge: 600
+  }
+  await fastify.register(cors, {
+    delegator (request: FastifyRequest, callback: (err: Error | null, options: object) => void) {
+      const requested = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? '').toUpperCase() : request.method
+      if (READS.has(requested)) return callback(null, { ...shared, origin: '*' })
+      callback(null, { ...shared, origin: writeOrigins.length ? writeOrigins : false, credentials: false })
+    }
+  })
+}, { name: 'cors', dependencies: ['config'] })

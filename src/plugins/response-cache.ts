@@ -1,0 +1,151 @@
+/**
+ * Hot reads from memory. A repeated anonymous GET is answered from here, without
+ * touching SQLite or serializing again: the stored bytes (and their gzip/brotli forms,
+ * made once on demand) are written straight to the socket, and a matching If-None-Match
+ * is a 304 from memory.
+ *
+ * Exactness: every write announces itself (plugins/changes.ts) before its response is
+ * sent, and that empties the cache; a response computed before a write is not stored
+ * if a write happened while it was in flight (the generation check). Scheduled articles
+ * change what the public sees without a write, so entries also expire at the next
+ * scheduled publication time. The cache is bounded (RESPONSE_CACHE_MB, LRU eviction).
+ */
+import fp from 'fastify-plugin'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
+import type { FastifyReply } from 'fastify'
+import { etagMatches } from './http-cache.js'
+import { BROTLI_OPTIONS, GZIP_OPTIONS } from './compress.js'
+import { nextScheduledAt } from '../articles/mutations.js'
+
+interface Entry {
+  body: Buffer
+  gzip?: Buffer
+  br?: Buffer
+  headers: Record<string, string>
+  etag: string
+  size: number
+}
+
+const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'link', 'x-total-count', 'vary']
+const COMPRESS_OVER = 1024
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cacheGeneration?: number
+  }
+}
+
+export default fp(async function responseCachePlugin (fastify) {
+  const limit = fastify.config.responseCacheBytes
+  if (limit <= 0) return
+
+  const entries = new Map<string, Entry>()
+  let bytes = 0
+  let generation = 0
+  // Entries are good until this time: the next scheduled publication (null: not yet known).
+  let horizon: number | null = null
+
+  function clear () {
+    entries.clear()
+    bytes = 0
+    generation++
+    horizon = null
+  }
+  fastify.onContentChange(clear)
+
+  function fresh (at: number): boolean {
+    if (horizon === null) horizon = nextScheduledAt(fastify.db) ?? Number.POSITIVE_INFINITY
+    if (at < horizon) return true
+    clear()
+    return false
+  }
+
+  function cacheable (method: string, url: string, anonymous: boolean): boolean {
+    return method === 'GET' && anonymous && !url.startsWith('/health')
+  }
+
+  function encodingFor (accept: string | undefined, entry: Entry): 'br' | 'gzip' | null {
+    if (!accept || entry.body.length < COMPRESS_OVER) return null
+    if (/\bbr\b/.test(accept)) return 'br'
+    if (/\bgzip\b/.test(accept)) return 'gzip'
+    return null
+  }
+
+  function store (key: string, entry: Entry) {
+    if (entry.size > limit / 4) return
+    const old = entries.get(key)
+    if (old) { bytes -= old.size; entries.delete(key) }
+    while (bytes + entry.size > limit && entries.size) {
+      const [oldestKey, oldest] = entries.entries().next().value as [string, Entry]
+      entries.delete(oldestKey)
+      bytes -= oldest.size
+    }
+    entries.set(key, entry)
+    bytes += entry.size
+  }
+
+  function grow (entry: Entry, extra: number) {
+    entry.size += extra
+    bytes += extra
+  }
+
+  function answer (reply: FastifyReply, entry: Entry, accept: string | undefined, ifNoneMatch: string | undefined) {
+    const res = reply.raw
+    reply.hijack()
+    if (etagMatches(ifNoneMatch, entry.etag)) {
+      res.writeHead(304, { etag: entry.etag, 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary })
+      res.end()
+      return
+    }
+    const encoding = encodingFor(accept, entry)
+    let body = entry.body
+    const headers: Record<string, string | number> = { ...entry.headers }
+    if (encoding === 'br') {
+      if (!entry.br) { entry.br = brotliCompressSync(entry.body, BROTLI_OPTIONS); grow(entry, entry.br.length) }
+      body = entry.br
+      headers['content-encoding'] = 'br'
+    } else if (encoding === 'gzip') {
+      if (!entry.gzip) { entry.gzip = gzipSync(entry.body, GZIP_OPTIONS); grow(entry, entry.gzip.length) }
+      body = entry.gzip
+      headers['content-encoding'] = 'gzip'
+    }
+    headers['content-length'] = body.length
+    res.writeHead(200, headers)
+    res.end(body)
+  }
+
+  fastify.decorateRequest('cacheGeneration', undefined)
+
+  // Runs after authentication (registered later), before routing work and validation.
+  fastify.addHook('onRequest', async function fromCache (request, reply) {
+    if (!cacheable(request.method, request.url, request.caller.role === 'anonymous')) return
+    request.cacheGeneration = generation
+    const entry = entries.get(request.url)
+    if (!entry || !fresh(Date.now())) return
+    // Least recently used goes first: move a hit to the end.
+    entries.delete(request.url)
+    entries.set(request.url, entry)
+    answer(reply, entry, request.headers['accept-encoding'], request.headers['if-none-match'])
+  })
+
+  fastify.addHook('onSend', async function toCache (request, reply, payload) {
+    if (request.cacheGeneration === undefined || request.cacheGeneration !== generation) return payload
+    if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload
+    const etag = reply.getHeader('etag')
+    if (typeof etag !== 'string' || reply.getHeader('content-encoding')) return payload
+    const headers: Record<string, string> = {}
+    for (const name of STORED_HEADERS) {
+      const value = reply.getHeader(name)
+      if (value !== undefined) headers[name] = String(value)
+    }
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      // Security and CORS headers set by other plugins are part of the response too.
+      if (value !== undefined && !(name in headers) && name !== 'content-length' && name !== 'date' && name !== 'connection') headers[name] = String(value)
+    }
+    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
+    // Learn the expiry now, so that hits never need the database.
+    if (!fresh(Date.now())) return payload
+    store(request.url, { body, headers, etag, size: body.length + 512 })
+    return payload
+  })
+}, { name: 'response-cache', dependencies: ['auth', 'changes', 'config', 'http-cache'] })

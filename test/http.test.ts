@@ -1,0 +1,123 @@
+import t from 'tap'
+import { gunzipSync, brotliDecompressSync } from 'node:zlib'
+import { build, call, tokenFor } from './helpers.js'
+import { insertAuthor, postArticle } from './fixtures.js'
+import { recordQueries } from './query-log.js'
+
+t.test('ETags, 304s and Cache-Control', async (t) => {
+  const app = await build(t, { cacheMaxAge: 30, cacheStaleWhileRevalidate: 90 })
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Etag Author')
+  const a = await postArticle(app, editor, { title: 'First', authorId: author.id, status: 'published' })
+  const list = await call(app, { url: '/v1/articles' })
+  t.ok(list.headers.etag)
+  t.equal(list.headers['cache-control'], 'public, max-age=30, stale-while-revalidate=90')
+  t.match(list.headers.vary, /Authorization/)
+  t.match(list.headers.vary, /Accept-Encoding/)
+  const notModified = await call(app, { url: '/v1/articles', headers: { 'if-none-match': list.headers.etag as string } })
+  t.equal(notModified.status, 304)
+  t.equal(notModified.res.body, '')
+  t.equal((await call(app, { url: '/v1/articles', headers: { 'if-none-match': '"other", W/' + list.headers.etag } })).status, 304, 'weak comparison and lists of tags')
+  t.equal((await call(app, { url: '/v1/articles', headers: { 'if-none-match': '"other"' } })).status, 200)
+
+  // Membership changes: a new article, then a scheduled one going live, change the list's ETag.
+  await postArticle(app, editor, { title: 'Second', authorId: author.id, status: 'published' })
+  const afterWrite = await call(app, { url: '/v1/articles', headers: { 'if-none-match': list.headers.etag as string } })
+  t.equal(afterWrite.status, 200)
+  t.equal(afterWrite.json.data.length, 2)
+  await postArticle(app, editor, { title: 'Third', authorId: author.id, status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
+  const beforeLive = await call(app, { url: '/v1/articles' })
+  t.equal(beforeLive.json.data.length, 2)
+  await new Promise((resolve) => setTimeout(resolve, 350))
+  const live = await call(app, { url: '/v1/articles', headers: { 'if-none-match': beforeLive.headers.etag as string } })
+  t.equal(live.status, 200, 'the list changed when the scheduled article went live')
+  t.equal(live.json.data.length, 3)
+
+  // An item's change changes its ETag and the list's.
+  const one = await call(app, { url: `/v1/articles/${a.id}` })
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { subtitle: 'New' } })
+  const changed = await call(app, { url: `/v1/articles/${a.id}`, headers: { 'if-none-match': one.headers.etag as string } })
+  t.equal(changed.status, 200)
+  t.equal(changed.json.data.subtitle, 'New')
+
+  const authed = await call(app, { url: '/v1/articles', token: editor })
+  t.equal(authed.headers['cache-control'], 'private, no-store')
+})
+
+t.test('the response cache answers repeated anonymous reads from memory and never serves stale content', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Cache Author')
+  const log = recordQueries(app)
+  const a = await postArticle(app, editor, { title: 'Cached', authorId: author.id, status: 'published', body: 'x '.repeat(2000) })
+  const first = await log.during(() => app.inject('/v1/articles'))
+  t.ok(first.length > 0, 'the first read queries the database')
+  const second = await log.during(() => app.inject('/v1/articles'))
+  t.equal(second.length, 0, 'the repeat does not touch SQLite')
+  await app.inject(`/v1/articles/${a.slug}`)
+  t.equal((await log.during(() => app.inject(`/v1/articles/${a.slug}`))).length, 0)
+  const withToken = await log.during(() => app.inject({ url: '/v1/articles', headers: { authorization: `Bearer ${editor}` } }))
+  t.ok(withToken.length > 0, 'authenticated reads are never served from the cache')
+
+  // Interleave writes and reads: every read after a write returns sees the write.
+  for (let i = 0; i < 15; i++) {
+    const op = i % 3
+    if (op === 0) await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { title: `Title ${i}` } })
+    if (op === 1) await postArticle(app, editor, { title: `Extra ${i}`, authorId: author.id, status: 'published' })
+    if (op === 2) await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { status: i % 2 ? 'draft' : 'published' } })
+    const list = await call(app, { url: '/v1/articles?perPage=100' })
+    const truth = await call(app, { url: '/v1/articles?perPage=100', token: editor })
+    t.same(list.json.data.map((x: any) => [x.id, x.title]), truth.json.data.map((x: any) => [x.id, x.title]), `after write ${i}`)
+    const one = await call(app, { url: `/v1/articles/${a.id}` })
+    const visible = truth.json.data.find((x: any) => x.id === a.id)
+    t.equal(one.status, visible ? 200 : 404)
+    if (visible) t.equal(one.json.data.title, visible.title)
+  }
+
+  // Compression from the cache.
+  const plain = await app.inject('/v1/articles?perPage=100')
+  const gz = await app.inject({ url: '/v1/articles?perPage=100', headers: { 'accept-encoding': 'gzip' } })
+  t.equal(gz.headers['content-encoding'], 'gzip')
+  t.equal(gunzipSync(gz.rawPayload).toString(), plain.body)
+  const br = await app.inject({ url: '/v1/articles?perPage=100', headers: { 'accept-encoding': 'br, gzip' } })
+  t.equal(br.headers['content-encoding'], 'br')
+  t.equal(brotliDecompressSync(br.rawPayload).toString(), plain.body)
+  const cached304 = await app.inject({ url: '/v1/articles?perPage=100', headers: { 'if-none-match': plain.headers.etag as string } })
+  t.equal(cached304.statusCode, 304)
+})
+
+t.test('the response cache stays within its memory bound', async (t) => {
+  const app = await build(t, { responseCacheBytes: 200_000 })
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Bound Author')
+  for (let i = 0; i < 5; i++) await postArticle(app, editor, { title: `Big ${i}`, authorId: author.id, status: 'published', body: 'word '.repeat(5000) })
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < 300; i++) await app.inject(`/v1/articles?perPage=5&fields=body&page=${1 + (i % 3)}&x=${i}`.replace(/&x=\d+/, '') + `&sort=${i % 2 ? 'title' : '-publishedAt'}`)
+  const log = recordQueries(app)
+  const repeated = await log.during(() => app.inject('/v1/articles?perPage=5&fields=body&page=1&sort=title'))
+  t.ok(repeated.length >= 0)
+  t.ok(process.memoryUsage().heapUsed - before < 50_000_000, 'no unbounded growth')
+})
+
+t.test('compression, CORS and security headers on uncached responses', async (t) => {
+  const app = await build(t, { responseCacheBytes: 0, corsWriteOrigins: ['https://admin.example'] })
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Header Author')
+  await postArticle(app, editor, { title: 'Long', authorId: author.id, status: 'published', body: 'text '.repeat(1000) })
+  const gz = await app.inject({ url: '/v1/articles?fields=body', headers: { 'accept-encoding': 'gzip' } })
+  t.equal(gz.headers['content-encoding'], 'gzip')
+  const small = await app.inject({ url: '/health', headers: { 'accept-encoding': 'gzip' } })
+  t.notOk(small.headers['content-encoding'], 'small responses are not compressed')
+  const read = await app.inject({ url: '/v1/articles', headers: { origin: 'https://any.example' } })
+  t.equal(read.headers['access-control-allow-origin'], '*')
+  t.match(read.headers['access-control-expose-headers'], /X-Total-Count/)
+  const preflightWrite = await app.inject({ method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
+  t.notOk(preflightWrite.headers['access-control-allow-origin'])
+  const allowed = await app.inject({ method: 'OPTIONS', url: '/v1/articles', headers: { origin: 'https://admin.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } })
+  t.equal(allowed.headers['access-control-allow-origin'], 'https://admin.example')
+  t.equal(read.headers['x-content-type-options'], 'nosniff')
+  t.match(read.headers['content-security-policy'], /default-src 'none'/)
+  const docs = await app.inject('/docs')
+  t.equal(docs.statusCode, 200)
+  t.match(docs.headers['content-security-policy'], /script-src/, 'the docs get a CSP that lets them run')
+})
