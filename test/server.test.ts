@@ -22,7 +22,7 @@ function start (env: Record<string, string>) {
   return { child, stderr: () => stderr }
 }
 
-async function waitFor (url: string, ms = 20000) {
+async function waitFor (url: string, ms = 60000) {
   const until = Date.now() + ms
   while (Date.now() < until) {
     try {

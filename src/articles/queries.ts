@@ -15,6 +15,7 @@ import { Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
+import { articlesFts, matches, matchExpression, matchingIds, snippets } from './search.js'
 
 type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
@@ -45,9 +46,11 @@ function statusCondition (status: string, at: number): SQL {
  * (equal to publishedAt on every row they can see, and indexed so that the latest
  * articles are one index range scan with no sort).
  */
-function listSpec (publicOnly: boolean): ListSpec {
+function listSpec (publicOnly: boolean, searching: boolean): ListSpec {
   return {
     sortable: {
+      // Only with `q`: bm25, best first (lower is better).
+      ...(searching ? { relevance: { column: articlesFts.rank, key: 'searchRank' } } : {}),
       publishedAt: publicOnly
         ? { column: articles.liveAt, key: 'liveAt' }
         : { column: sql`coalesce(${articles.publishedAt}, 0)`, key: 'publishedAtOrZero' },
@@ -56,7 +59,7 @@ function listSpec (publicOnly: boolean): ListSpec {
       title: { column: articles.title, key: 'title' },
       commentCount: { column: articles.commentCount, key: 'commentCount' }
     },
-    defaultSort: articleListNames.defaultSort,
+    defaultSort: searching ? 'relevance' : articleListNames.defaultSort,
     id: { column: articles.id, key: 'id' },
     fields: articleListNames.fields
   }
@@ -136,17 +139,27 @@ export interface ArticleList { page: Page<Record<string, unknown>>, items: Recor
 
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
-  const plan = planList(listSpec(publicOnly), query)
+  const expression = query.q === undefined ? null : matchExpression(query.q)
+  const plan = planList(listSpec(publicOnly, expression !== null), query)
   const filtered = filters(db, caller, query, at)
   if (filtered === null) return { page: finishPage(plan, [], 0), items: [] }
+  // Ranked by relevance: join the index for its rank. Otherwise the matches are a filter.
+  const byRelevance = expression !== null && plan.sort[0].name === 'relevance'
+  if (expression !== null) {
+    filtered.count.push(inArray(articles.id, matchingIds(db, expression)))
+    filtered.where.push(byRelevance ? matches(expression) : inArray(articles.id, matchingIds(db, expression)))
+  }
 
   const columns: Record<string, unknown> = { ...listColumns, publishedAtOrZero: sql<number>`coalesce(${articles.publishedAt}, 0)` }
   const withBody = Object.keys(heavy).some((name) => plan.fields?.has(name))
   if (withBody) for (const [name, column] of Object.entries(heavy)) if (plan.fields?.has(name)) columns[name] = column
 
   const { limit, offset } = window(plan)
-  const from = db.select(columns as typeof listColumns).from(articles)
-  const rows = (withBody ? from.innerJoin(articleBodies, eq(articleBodies.articleId, articles.id)) : from)
+  if (byRelevance) columns.searchRank = articlesFts.rank
+  let from = db.select(columns as typeof listColumns).from(articles).$dynamic()
+  if (withBody) from = from.innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+  if (byRelevance) from = from.innerJoin(articlesFts, eq(articlesFts.rowid, articles.id))
+  const rows = from
     .where(and(...filtered.where, afterCursor(plan)))
     .orderBy(...orderBy(plan))
     .limit(limit).offset(offset)
@@ -157,7 +170,27 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   }))
   const page = finishPage(plan, rows, total)
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
+  if (expression !== null) addSearchHits(db, expression, page.rows, items)
   return { page, items }
+}
+
+/** Each hit carries `search: {rank, snippet}`. */
+function addSearchHits (db: Db, expression: string, rows: Record<string, unknown>[], items: Record<string, unknown>[]) {
+  const ids = rows.map((r) => r.id as number)
+  const ranks = rows[0] && 'searchRank' in rows[0]
+    ? new Map(rows.map((r) => [r.id as number, r.searchRank as number]))
+    : ranksOf(db, expression, ids)
+  const marked = snippets(db, expression, ids)
+  items.forEach((item, i) => {
+    item.search = { rank: ranks.get(ids[i]) ?? 0, snippet: marked.get(ids[i]) ?? '' }
+  })
+}
+
+function ranksOf (db: Db, expression: string, ids: number[]): Map<number, number> {
+  if (!ids.length) return new Map()
+  const rows = db.select({ id: articlesFts.rowid, rank: articlesFts.rank }).from(articlesFts)
+    .where(and(matches(expression), inArray(articlesFts.rowid, ids))).all()
+  return new Map(rows.map((r) => [r.id, r.rank]))
 }
 
 /** Everything that decides which rows a list counts: who asks and the filters, not the page. */

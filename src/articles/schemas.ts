@@ -96,7 +96,7 @@ export const ArticleListQuery = queryObject({
   publishedAfter: Type.String({ format: 'date-time', description: 'Published strictly after this time' }),
   publishedBefore: Type.String({ format: 'date-time', description: 'Published strictly before this time' }),
   updatedSince: Type.String({ format: 'date-time', description: 'Updated at or after this time' }),
-  q: Type.String({ minLength: 1, maxLength: 1000, description: 'Full-text search over title, subtitle, excerpt and body; every word must match, the last as a prefix. Relevance order unless `sort` is given.' }),
+  q: Type.String({ minLength: 1, maxLength: 1000, description: 'Full-text search over title, subtitle, excerpt and body (accents ignored); every word must match, the last as a prefix. Ordered by relevance (`sort=relevance`, bm25 with the title weighted highest) unless `sort` is given; each hit carries `search: {rank, snippet}`.' }),
   status: Type.String({
     minLength: 1,
     maxLength: 100,

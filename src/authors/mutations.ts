@@ -3,7 +3,7 @@
  */
 import { eq, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
-import { articles, authors } from '../db/schema.js'
+import { apiKeys, articles, authors } from '../db/schema.js'
 import { missingIds, slugTaken } from '../db/lookups.js'
 import { recount, type Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
@@ -78,7 +78,7 @@ export interface DeleteAuthorOptions {
  * names another author, who then takes them over. The author's API keys go with it
  * (the foreign key cascades).
  */
-export function deleteAuthor (db: Db, id: number, options: DeleteAuthorOptions = {}): Partial<Touched> {
+export function deleteAuthor (db: Db, id: number, options: DeleteAuthorOptions = {}): Partial<Touched> & { keyIds: number[] } {
   return db.transaction((tx) => {
     const at = now()
     existing(tx, id)
@@ -96,9 +96,11 @@ export function deleteAuthor (db: Db, id: number, options: DeleteAuthorOptions =
         .set({ authorId: reassignTo, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` })
         .where(eq(articles.authorId, id)).run()
     }
+    // Announced with the change so that anything keyed on API keys lets these go too.
+    const keyIds = tx.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.authorId, id)).all().map((r) => r.id)
     tx.delete(authors).where(eq(authors.id, id)).run()
     const authorIds = reassignTo === undefined ? [id] : [id, reassignTo]
     recount(tx, { authorIds, categoryIds: [], tagIds: [] }, at)
-    return { articleIds, authorIds }
+    return { articleIds, authorIds, keyIds }
   })
 }

@@ -66,9 +66,9 @@ const writable = {
   bio: Nullable(Type.String({ maxLength: 5000 })),
   avatarUrl: Nullable(HttpUrl),
   website: Nullable(HttpUrl),
-  social: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }), HttpUrl, {
+  social: Type.Record(Type.String(), HttpUrl, {
     maxProperties: 20,
-    additionalProperties: false,
+    propertyNames: { pattern: '^[a-z][a-z0-9_-]{0,39}$' },
     description: 'Network name (lowercase letters, digits, `-`, `_`) → http(s) profile URL; at most 20. Replaces the whole map on update.'
   })
 }

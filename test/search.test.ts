@@ -1,0 +1,90 @@
+import t from 'tap'
+import { build, call, tokenFor } from './helpers.js'
+import { insertAuthor, insertTag, postArticle } from './fixtures.js'
+
+const app = await build(t)
+const editor = tokenFor(app, 'editor')
+const author = insertAuthor(app, 'Search Author')
+const tag = insertTag(app, 'Ports')
+const inTitle = await postArticle(app, editor, { title: 'Harbour council approves ferry plan', body: 'The vote was close.', authorId: author.id, status: 'published', tagIds: [tag.id] })
+const inBody = await postArticle(app, editor, { title: 'Weekend notes', body: 'Elsewhere, the **harbour** council met again. <b>Bold</b> & friends.', authorId: author.id, status: 'published' })
+const accented = await postArticle(app, editor, { title: 'Café culture returns', body: 'Crème brûlée for everyone.', authorId: author.id, status: 'published' })
+const draft = await postArticle(app, editor, { title: 'Harbour secret draft', authorId: author.id })
+const scheduled = await postArticle(app, editor, { title: 'Harbour future plans', authorId: author.id, status: 'scheduled', publishedAt: new Date(Date.now() + 86400_000).toISOString() })
+const archived = await postArticle(app, editor, { title: 'Harbour old news', authorId: author.id, status: 'archived' })
+
+const ids = (json: any) => json.data.map((a: any) => a.id)
+
+t.test('[200] every word must match, the last as a prefix, title ranked above body', async (t) => {
+  const { json } = await call(app, { url: '/v1/articles?q=harbour%20coun' })
+  t.same(ids(json), [inTitle.id, inBody.id])
+  t.ok(json.data[0].search.rank <= json.data[1].search.rank)
+  t.match(json.data[1].search.snippet, /<mark>harbour<\/mark> <mark>council<\/mark>/)
+  t.notMatch(json.data[1].search.snippet, /<b>/, 'everything else is escaped')
+  t.equal((await call(app, { url: '/v1/articles?q=harbour%20nothing' })).json.meta.total, 0)
+})
+
+t.test('diacritics are folded both ways', async (t) => {
+  t.same(ids((await call(app, { url: '/v1/articles?q=cafe' })).json), [accented.id])
+  t.same(ids((await call(app, { url: '/v1/articles?q=br%C3%BBl' })).json), [accented.id])
+  t.same(ids((await call(app, { url: '/v1/articles?q=creme%20brulee' })).json), [accented.id])
+})
+
+t.test('combines with filters, sort and pagination', async (t) => {
+  t.same(ids((await call(app, { url: `/v1/articles?q=harbour&tag=${tag.slug}` })).json), [inTitle.id])
+  const sorted = await call(app, { url: '/v1/articles?q=harbour&sort=title' })
+  t.same(ids(sorted.json), [inTitle.id, inBody.id])
+  const first = await call(app, { url: '/v1/articles?q=harbour&perPage=1' })
+  t.equal(first.json.meta.total, 2)
+  const second = await call(app, { url: `/v1/articles?q=harbour&perPage=1&cursor=${first.json.meta.nextCursor}` })
+  t.same(ids(second.json), [inBody.id])
+  t.same(ids((await call(app, { url: '/v1/articles?q=harbour&perPage=1&page=2' })).json), [inBody.id])
+  t.equal((await call(app, { url: '/v1/articles?sort=relevance' })).status, 400, 'relevance needs q')
+})
+
+t.test('search never returns what the caller may not see', async (t) => {
+  const anon = await call(app, { url: '/v1/articles?q=harbour&perPage=100' })
+  for (const hidden of [draft, scheduled, archived]) t.notOk(anon.res.body.includes(hidden.slug))
+  t.equal(anon.json.meta.total, 2)
+  const staff = await call(app, { url: '/v1/articles?q=harbour&status=any', token: editor })
+  t.equal(staff.json.meta.total, 5)
+})
+
+t.test('the index follows every write', async (t) => {
+  const a = await postArticle(app, editor, { title: 'Zeppelin arrives', authorId: author.id, status: 'published' })
+  t.same(ids((await call(app, { url: '/v1/articles?q=zeppelin' })).json), [a.id])
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { title: 'Airship arrives', body: 'Quietly.' } })
+  t.equal((await call(app, { url: '/v1/articles?q=zeppelin' })).json.meta.total, 0)
+  t.same(ids((await call(app, { url: '/v1/articles?q=quiet' })).json), [a.id])
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { status: 'draft' } })
+  t.equal((await call(app, { url: '/v1/articles?q=airship' })).json.meta.total, 0)
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { status: 'published', slug: 'airship' } })
+  t.equal((await call(app, { url: '/v1/articles?q=airship' })).json.data[0].slug, 'airship')
+  await call(app, { method: 'DELETE', url: `/v1/articles/${a.id}`, token: editor })
+  t.equal((await call(app, { url: '/v1/articles?q=airship&status=any', token: editor })).json.meta.total, 0)
+  // FTS5 checks its index against the table it reads from.
+  t.doesNotThrow(() => app.db.$client.exec("insert into articles_fts(articles_fts) values ('integrity-check')"))
+})
+
+t.test('any input is safe: 200 or a 400 problem, never 500', async (t) => {
+  const corpus = [
+    '"', '""', '"harbour', 'harbour"', '*', '**', 'harbour*', '*harbour', 'NEAR(harbour council)', 'harbour NEAR council',
+    'harbour OR council', 'OR', 'AND', 'NOT', 'harbour NOT council', '-harbour', 'harbour -council', 'title:harbour',
+    'body:council', '{title}: harbour', '(harbour', 'harbour)', '()', '^harbour', 'harbour^', '+harbour', 'a:b:c',
+    "'; drop table articles; --", '\\', '%', '_', '%_%', 'NEAR', 'harbour + council', 'rank', 'bm25(articles_fts)',
+    '\u0000', 'harbour\u0000council', '\u0001\u0002\u0003', '\t\n\r', '🙂', 'harbour 🙂', '🏳️‍🌈', '𝕳𝖆𝖗𝖇𝖔𝖚𝖗',
+    'x'.repeat(1000), 'harbour '.repeat(125), 'é'.repeat(500), '中文搜索', 'العربية', '\uFFFF',
+    ' ', '...', '&amp;', '<script>alert(1)</script>', 'harbour\u200bcouncil'
+  ]
+  t.ok(corpus.length >= 40)
+  for (const q of corpus) {
+    const r = await call(app, { url: `/v1/articles?q=${encodeURIComponent(q)}` })
+    t.ok(r.status === 200 || r.status === 400, `${JSON.stringify(q).slice(0, 40)} → ${r.status}`)
+    if (r.status === 400) t.equal(r.headers['content-type'], 'application/problem+json; charset=utf-8')
+  }
+  // Raw, malformed encodings: a lone surrogate, invalid UTF-8, a stray percent sign.
+  for (const raw of ['%ED%A0%80', '%FF%FE', '%', '%zz', 'a%00b']) {
+    const r = await call(app, { url: `/v1/articles?q=${raw}` })
+    t.ok(r.status === 200 || r.status === 400, `${raw} → ${r.status}`)
+  }
+})
