@@ -97,7 +97,7 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       security: secured,
       params: KeyParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
-      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(401, 403, 404, 412) }
+      response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     const at = now()

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { AuthorProfileSchema, AuthorSummarySchema, Nullable, Ref, SlugSchema, TermSummarySchema, Timestamp } from '../lib/schemas.js'
-import { listQueryProperties, queryObject, type ListSpec } from '../lib/list.js'
+import { listQueryProperties, queryObject, type ListNames } from '../lib/list.js'
 
 export const ArticleStatus = Type.Enum(['draft', 'scheduled', 'published', 'archived'], {
   description: '`draft` (default on create) → `scheduled` (needs a future publishedAt; turns published at that time) → `published` → `archived`'
@@ -79,16 +79,15 @@ const idOrSlugList = (what: string) => Type.String({
 })
 
 /** Sort keys are resolved per caller in queries.ts; this spec lists the names. */
-export const articleListNames: Pick<ListSpec, 'fields' | 'defaultSort'> & { sortable: string[] } = {
+export const articleListNames: ListNames = {
   sortable: ['publishedAt', 'updatedAt', 'createdAt', 'title', 'commentCount'],
   defaultSort: '-publishedAt',
   fields: ARTICLE_FIELDS
 }
 
-const listSpecForDocs = { ...articleListNames, sortable: Object.fromEntries(articleListNames.sortable.map((s) => [s, null])) } as unknown as ListSpec
 
 export const ArticleListQuery = queryObject({
-  ...listQueryProperties(listSpecForDocs),
+  ...listQueryProperties(articleListNames),
   author: idOrSlugList('Author'),
   category: idOrSlugList('Category (its descendants match too)'),
   tag: idOrSlugList('Tag'),

@@ -4,11 +4,11 @@
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { nameStartsWith } from '../db/lookups.js'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
-import { likePrefix } from '../lib/fold.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { AUTHOR_PUBLIC_FIELDS, AUTHOR_STAFF_FIELDS, authorListNames, type AuthorListQuery } from './schemas.js'
@@ -59,9 +59,6 @@ export function toAuthor (row: ReadRow, withEmail: boolean): Record<string, unkn
  * Names with a word starting with the query, ignoring case and accents (the stored
  * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
  */
-function nameMatches (column: SQLiteColumn, q: string): SQL {
-  return /[\p{L}\p{N}]/u.test(q) ? sql`${column} like ${likePrefix(q)} escape '\\'` : sql`0`
-}
 
 export interface AuthorList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
@@ -69,7 +66,7 @@ export function listAuthors (db: Db, caller: Caller, query: AuthorListQuery): Au
   const staff = isStaff(caller)
   const plan = planList(listSpec(staff), query)
   const where: SQL[] = []
-  if (query.q !== undefined) where.push(nameMatches(authors.searchName, query.q))
+  if (query.q !== undefined) where.push(nameStartsWith(authors.searchName, query.q))
   const filter = and(...where)
   const { limit, offset } = window(plan)
   const rows = db.select(columnsFor(staff)).from(authors)

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
-import { listQueryProperties, queryObject, type ListSpec } from '../lib/list.js'
+import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const HttpUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })
 
@@ -46,10 +46,9 @@ export const authorListNames = {
   fields: AUTHOR_PUBLIC_FIELDS
 }
 
-const listSpecForDocs = { ...authorListNames, sortable: Object.fromEntries(authorListNames.sortable.map((s) => [s, null])) } as unknown as ListSpec
 
 export const AuthorListQuery = queryObject({
-  ...listQueryProperties(listSpecForDocs),
+  ...listQueryProperties(authorListNames),
   fields: Type.String({
     minLength: 1,
     maxLength: 500,

@@ -6,9 +6,8 @@ import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
-import { idsForKeys } from '../db/lookups.js'
+import { idsForKeys, nameStartsWith } from '../db/lookups.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
-import { likePrefix } from '../lib/fold.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { categoryListNames, type CategoryListQuery } from './schemas.js'
@@ -60,9 +59,6 @@ export function toCategory (row: ReadRow): Record<string, unknown> {
  * Names with a word starting with the query, ignoring case and accents (the stored
  * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
  */
-function nameMatches (column: SQLiteColumn, q: string): SQL {
-  return /[\p{L}\p{N}]/u.test(q) ? sql`${column} like ${likePrefix(q)} escape '\\'` : sql`0`
-}
 
 /** WHERE for the list filters; `null` when `parent` names no category, so the list is empty. */
 function filters (db: Db, query: CategoryListQuery): SQL[] | null {
@@ -74,7 +70,7 @@ function filters (db: Db, query: CategoryListQuery): SQL[] | null {
     if (parentId === undefined) return null
     where.push(eq(categories.parentId, parentId))
   }
-  if (query.q !== undefined) where.push(nameMatches(categories.searchName, query.q))
+  if (query.q !== undefined) where.push(nameStartsWith(categories.searchName, query.q))
   return where
 }
 

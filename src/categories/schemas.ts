@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
-import { listQueryProperties, queryObject, type ListSpec } from '../lib/list.js'
+import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const categoryProperties = {
   id: Type.Integer(),
@@ -32,10 +32,9 @@ export const categoryListNames = {
   fields: Object.keys(categoryProperties)
 }
 
-const listSpecForDocs = { ...categoryListNames, sortable: Object.fromEntries(categoryListNames.sortable.map((s) => [s, null])) } as unknown as ListSpec
 
 export const CategoryListQuery = queryObject({
-  ...listQueryProperties(listSpecForDocs),
+  ...listQueryProperties(categoryListNames),
   parent: Type.String({
     minLength: 1,
     maxLength: 120,

@@ -4,12 +4,11 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
-import createError from '@fastify/error'
 import { Type } from 'typebox'
 import { IdParams, KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
-import { checkIfMatch, sendOne } from '../lib/http.js'
-import { NotFound } from '../lib/errors.js'
+import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
+import { NotFound, TooManyRequests } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 import {
   CommentCreate, CommentSchema, CommentUpdate, ModeratedCommentListItemSchema, ModeratedCommentSchema,
@@ -18,8 +17,6 @@ import {
 import { commentableArticle, findCommentRow, getModeratedComment, listArticleComments, listComments, toModeratedComment, toSubmittedComment } from './queries.js'
 import { createComment, deleteComment, moderateComment } from './mutations.js'
 
-// Belongs in the catalogue in lib/errors.ts; kept here until that file takes it.
-const TooManyRequests = createError('BS_TOO_MANY_REQUESTS', 'Too many comments from your address: retry in %s', 429)
 
 const MODERATORS = ['admin', 'editor'] as const
 const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) })
@@ -88,8 +85,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     const caughtByHoneypot = website !== undefined && website.trim() !== ''
     const { id } = createComment(db, article.id, input, { status: caughtByHoneypot ? 'spam' : 'pending' })
     fastify.contentChanged({ commentIds: [id], articleIds: [article.id] })
-    reply.header('location', `${fastify.prefix}/comments/${id}`)
-    return sendOne(reply, toSubmittedComment(findCommentRow(db, id)!, 'pending'), 201)
+    return sendCreated(request, reply, toSubmittedComment(findCommentRow(db, id)!, 'pending'), `${fastify.prefix}/comments/${id}`)
   })
 
   fastify.get('/comments', {

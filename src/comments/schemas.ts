@@ -7,7 +7,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { Nullable, Timestamp } from '../lib/schemas.js'
-import { listQueryProperties, queryObject, type ListSpec } from '../lib/list.js'
+import { listQueryProperties, queryObject } from '../lib/list.js'
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const
 export type CommentStatus = typeof COMMENT_STATUSES[number]
@@ -80,16 +80,15 @@ export const MODERATED_FIELDS = Object.keys(moderatedProperties)
 
 // Only the public names of the sort keys; the columns are bound in queries.ts.
 export const moderationListNames = { sortable: ['createdAt'], defaultSort: '-createdAt', fields: MODERATED_FIELDS }
-const specForDocs = { ...moderationListNames, sortable: { createdAt: null } } as unknown as ListSpec
 
-const { page, perPage, cursor } = listQueryProperties(specForDocs)
+const { page, perPage, cursor } = listQueryProperties(moderationListNames)
 
 export const PublicCommentListQuery = queryObject({ page, perPage, cursor })
 export type PublicCommentListQuery = Static<typeof PublicCommentListQuery>
 
 const STATUS = COMMENT_STATUSES.join('|')
 export const ModerationListQuery = queryObject({
-  ...listQueryProperties(specForDocs),
+  ...listQueryProperties(moderationListNames),
   status: Type.String({
     minLength: 1,
     maxLength: 100,

@@ -2,7 +2,8 @@
  * Small lookups shared by the resource query modules (data layer only: routes never
  * import this).
  */
-import { inArray, or, type SQL } from 'drizzle-orm'
+import { inArray, or, sql, type SQL } from 'drizzle-orm'
+import { likePrefix } from '../lib/fold.js'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Queryable } from './client.js'
 
@@ -29,4 +30,10 @@ export function missingIds (db: Queryable, table: SQLiteTable & { id: SQLiteColu
 export function slugTaken (db: Queryable, table: SQLiteTable & Keyed, slug: string, exceptId?: number): boolean {
   const row = db.select({ id: table.id }).from(table).where(inArray(table.slug, [slug])).get() as { id: number } | undefined
   return row !== undefined && row.id !== exceptId
+}
+
+/** Names (their folded searchName column) with a word starting with `q`, case and accents ignored. */
+export function nameStartsWith (column: SQLiteColumn, q: string): SQL {
+  const pattern = likePrefix(q)
+  return pattern === null ? sql`0` : sql`${column} like ${pattern}`
 }

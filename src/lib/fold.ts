@@ -8,11 +8,20 @@ export function fold (text: string): string {
  * `LIKE '% ' || prefix || '%'` matches the start of any word.
  */
 export function searchName (name: string): string {
-  return ' ' + fold(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')
+  return ' ' + words(name).join(' ')
 }
 
-/** A user's prefix query folded the same way, with LIKE's wildcards escaped (use ESCAPE '\\'). */
-export function likePrefix (query: string): string {
-  const words = fold(query).split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')
-  return `% ${words.replace(/[\\%_]/g, (c) => '\\' + c)}%`
+// Apostrophes join a word ("Zoë’s" → "zoes", "O'Brien" → "obrien"), as in slugs.
+function words (text: string): string[] {
+  return fold(text).replace(/['’]/g, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean)
+}
+
+/**
+ * A user's prefix query folded the same way, as a LIKE pattern matching the start of a
+ * word; null when it has no letters or digits (so it matches nothing). Folded words hold
+ * only letters, digits and spaces, so no LIKE wildcard can get through.
+ */
+export function likePrefix (query: string): string | null {
+  const folded = words(query).join(' ')
+  return folded ? `% ${folded}%` : null
 }

@@ -13,9 +13,9 @@ export function sendOne (reply: FastifyReply, item: unknown, status = 200) {
   return reply.code(status).send({ data: item })
 }
 
-/** `201` with `Location` and the new item. */
-export function sendCreated (request: FastifyRequest, reply: FastifyReply, item: { id: unknown }) {
-  reply.header('location', `${request.url.split('?')[0].replace(/\/$/, '')}/${item.id}`)
+/** `201` with `Location` (by default the collection's URL plus the new id) and the new item. */
+export function sendCreated (request: FastifyRequest, reply: FastifyReply, item: { id: unknown }, location?: string) {
+  reply.header('location', location ?? `${request.url.split('?')[0].replace(/\/$/, '')}/${item.id}`)
   return sendOne(reply, item, 201)
 }
 

@@ -53,8 +53,11 @@ export function queryObject<T extends TProperties> (properties: T) {
   return Type.Object(Type.Partial(Type.Object(properties)).properties, { additionalProperties: false })
 }
 
+/** What a list's documentation names: its sortable fields, default sort and fields. */
+export interface ListNames { sortable: readonly string[], defaultSort: string, fields: readonly string[] }
+
 /** Querystring properties every list accepts; resources spread these into their schema. */
-export function listQueryProperties (spec: ListSpec) {
+export function listQueryProperties (spec: ListNames) {
   return {
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, description: '1-based page number; not combinable with `cursor`' }),
     perPage: Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE, description: 'Items per page (1–100, default 20)' }),
@@ -62,7 +65,7 @@ export function listQueryProperties (spec: ListSpec) {
     sort: Type.String({
       minLength: 1,
       maxLength: 200,
-      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${Object.keys(spec.sortable).map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.`
+      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${spec.sortable.map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.`
     }),
     fields: Type.String({
       minLength: 1,

@@ -20,6 +20,14 @@ export function etagMatches (header: string | undefined, etag: string): boolean 
 }
 
 export default fp(async function httpCachePlugin (fastify) {
+  // Every GET that answers 200 can answer 304: say so in each route's spec.
+  fastify.addHook('onRoute', function documentNotModified (route) {
+    const response = route.schema?.response as Record<string, unknown> | undefined
+    if (route.method === 'GET' && response?.[200] && !response[304]) {
+      response[304] = { description: 'Not Modified: `If-None-Match` matches the current ETag; no body', type: 'null' }
+    }
+  })
+
   const { cacheMaxAge, cacheStaleWhileRevalidate } = fastify.config
   const publicCache = `public, max-age=${cacheMaxAge}, stale-while-revalidate=${cacheStaleWhileRevalidate}`
 

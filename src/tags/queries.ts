@@ -1,10 +1,10 @@
 /** Tag reads. */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { nameStartsWith } from '../db/lookups.js'
 import type { Db, Queryable } from '../db/client.js'
 import { tags } from '../db/schema.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
-import { likePrefix } from '../lib/fold.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { tagListNames, type TagListQuery } from './schemas.js'
@@ -42,16 +42,13 @@ export function toTag (row: ReadRow): Record<string, unknown> {
  * Names with a word starting with the query, ignoring case and accents (the stored
  * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
  */
-function nameMatches (column: SQLiteColumn, q: string): SQL {
-  return /[\p{L}\p{N}]/u.test(q) ? sql`${column} like ${likePrefix(q)} escape '\\'` : sql`0`
-}
 
 export interface TagList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
 export function listTags (db: Db, query: TagListQuery): TagList {
   const plan = planList(listSpec, query)
   const where: SQL[] = []
-  if (query.q !== undefined) where.push(nameMatches(tags.searchName, query.q))
+  if (query.q !== undefined) where.push(nameStartsWith(tags.searchName, query.q))
   const filter = and(...where)
   const { limit, offset } = window(plan)
   const rows = db.select(readColumns).from(tags)

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
-import { listQueryProperties, queryObject, type ListSpec } from '../lib/list.js'
+import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const tagProperties = {
   id: Type.Integer(),
@@ -31,10 +31,9 @@ export const tagListNames = {
   fields: Object.keys(tagProperties)
 }
 
-const listSpecForDocs = { ...tagListNames, sortable: Object.fromEntries(tagListNames.sortable.map((s) => [s, null])) } as unknown as ListSpec
 
 export const TagListQuery = queryObject({
-  ...listQueryProperties(listSpecForDocs),
+  ...listQueryProperties(tagListNames),
   q: Type.String({ minLength: 1, maxLength: 200, description: 'Names starting with this (any word of the name), ignoring case and accents' })
 })
 export type TagListQuery = Static<typeof TagListQuery>
