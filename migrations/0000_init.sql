@@ -1,5 +1,5 @@
 CREATE TABLE `api_keys` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`name` text NOT NULL,
 	`role` text NOT NULL,
 	`author_id` integer,
@@ -12,6 +12,11 @@ CREATE TABLE `api_keys` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `api_keys_token_hash_unique` ON `api_keys` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `app_state` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `article_bodies` (
 	`article_id` integer PRIMARY KEY NOT NULL,
 	`body` text NOT NULL,
@@ -44,7 +49,7 @@ CREATE TABLE `article_tags` (
 CREATE INDEX `article_tags_tag_idx` ON `article_tags` (`tag_id`,`article_id`);--> statement-breakpoint
 CREATE INDEX `article_tags_position_idx` ON `article_tags` (`article_id`,`position`,`tag_id`);--> statement-breakpoint
 CREATE TABLE `articles` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`slug` text NOT NULL,
 	`title` text NOT NULL,
 	`subtitle` text,
@@ -78,7 +83,7 @@ CREATE INDEX `articles_author_live_idx` ON `articles` (`author_id`,`live_at`);--
 CREATE INDEX `articles_featured_live_idx` ON `articles` (`featured`,`live_at`);--> statement-breakpoint
 CREATE INDEX `articles_status_idx` ON `articles` (`status`,`published_at`);--> statement-breakpoint
 CREATE TABLE `authors` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`slug` text NOT NULL,
 	`name` text NOT NULL,
 	`search_name` text NOT NULL,
@@ -97,7 +102,7 @@ CREATE INDEX `authors_name_idx` ON `authors` (`name`);--> statement-breakpoint
 CREATE INDEX `authors_article_count_idx` ON `authors` (`article_count`);--> statement-breakpoint
 CREATE INDEX `authors_created_at_idx` ON `authors` (`created_at`);--> statement-breakpoint
 CREATE TABLE `categories` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`slug` text NOT NULL,
 	`name` text NOT NULL,
 	`search_name` text NOT NULL,
@@ -113,8 +118,19 @@ CREATE UNIQUE INDEX `categories_slug_unique` ON `categories` (`slug`);--> statem
 CREATE INDEX `categories_parent_idx` ON `categories` (`parent_id`);--> statement-breakpoint
 CREATE INDEX `categories_name_idx` ON `categories` (`name`);--> statement-breakpoint
 CREATE INDEX `categories_article_count_idx` ON `categories` (`article_count`);--> statement-breakpoint
+CREATE TABLE `change_events` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`resource` text NOT NULL,
+	`resource_id` integer NOT NULL,
+	`public_before` integer NOT NULL,
+	`public_after` integer NOT NULL,
+	`owner_author_id` integer,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `change_events_at_idx` ON `change_events` (`at`);--> statement-breakpoint
 CREATE TABLE `comments` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`article_id` integer NOT NULL,
 	`parent_id` integer,
 	`depth` integer DEFAULT 1 NOT NULL,
@@ -135,7 +151,7 @@ CREATE INDEX `comments_status_idx` ON `comments` (`status`);--> statement-breakp
 CREATE INDEX `comments_parent_idx` ON `comments` (`parent_id`);--> statement-breakpoint
 CREATE INDEX `comments_created_at_idx` ON `comments` (`created_at`);--> statement-breakpoint
 CREATE TABLE `tags` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`slug` text NOT NULL,
 	`name` text NOT NULL,
 	`search_name` text NOT NULL,
@@ -148,4 +164,31 @@ CREATE TABLE `tags` (
 CREATE UNIQUE INDEX `tags_slug_unique` ON `tags` (`slug`);--> statement-breakpoint
 CREATE INDEX `tags_name_idx` ON `tags` (`name`);--> statement-breakpoint
 CREATE INDEX `tags_article_count_idx` ON `tags` (`article_count`);--> statement-breakpoint
-CREATE INDEX `tags_created_at_idx` ON `tags` (`created_at`);
+CREATE INDEX `tags_created_at_idx` ON `tags` (`created_at`);--> statement-breakpoint
+CREATE TABLE `webhook_deliveries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`webhook_id` integer NOT NULL,
+	`event` text NOT NULL,
+	`payload` text NOT NULL,
+	`status` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer NOT NULL,
+	`last_status_code` integer,
+	`last_error` text,
+	`last_response` text,
+	`created_at` integer NOT NULL,
+	`delivered_at` integer,
+	FOREIGN KEY (`webhook_id`) REFERENCES `webhooks`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_due_idx` ON `webhook_deliveries` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_webhook_idx` ON `webhook_deliveries` (`webhook_id`,`id`);--> statement-breakpoint
+CREATE TABLE `webhooks` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`url` text NOT NULL,
+	`events` text NOT NULL,
+	`secret` text NOT NULL,
+	`active` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);

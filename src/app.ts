@@ -9,6 +9,7 @@ import AjvCompiler from '@fastify/ajv-compiler'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import configPlugin from './plugins/config.js'
+import gracefulClosePlugin from './plugins/graceful-close.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import schemasPlugin from './plugins/schemas.js'
@@ -29,11 +30,15 @@ import categoryRoutes from './categories/routes.js'
 import tagRoutes from './tags/routes.js'
 import commentRoutes from './comments/routes.js'
 import keyRoutes from './keys/routes.js'
+import changeRoutes from './changes/routes.js'
+import webhookRoutes from './webhooks/routes.js'
+import webhookDeliveryPlugin from './plugins/webhook-delivery.js'
 
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   // JSON is the only request body we accept: anything else is a 415 before any handler runs.
   fastify.removeContentTypeParser(['text/plain'])
   await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(gracefulClosePlugin)
   await fastify.register(dbPlugin)
   await fastify.register(errorsPlugin)
   await fastify.register(swaggerPlugin)
@@ -48,6 +53,7 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   await fastify.register(responseCachePlugin)
   await fastify.register(compressPlugin)
   await fastify.register(schedulerPlugin)
+  await fastify.register(webhookDeliveryPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(async function v1 (api) {
@@ -57,6 +63,8 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
     await api.register(categoryRoutes, { prefix: '/categories' })
     await api.register(tagRoutes, { prefix: '/tags' })
     await api.register(keyRoutes, { prefix: '/keys' })
+    await api.register(changeRoutes)
+    await api.register(webhookRoutes, { prefix: '/webhooks' })
   }, { prefix: '/v1' })
   await fastify.register(swaggerUiPlugin)
 }

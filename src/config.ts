@@ -16,6 +16,8 @@ export interface Config {
   corsWriteOrigins: string[]
   responseCacheBytes: number
   shutdownGraceMs: number
+  changesRetentionDays: number
+  webhookAllowPrivate: boolean
 }
 
 export class ConfigError extends Error {
@@ -78,7 +80,9 @@ export function loadConfig (env: Env = process.env): Config {
     cacheStaleWhileRevalidate: integer(env, 'CACHE_STALE_WHILE_REVALIDATE', 300, 0, 31536000),
     corsWriteOrigins: list(env, 'CORS_WRITE_ORIGINS'),
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000)
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
+    changesRetentionDays: integer(env, 'CHANGES_RETENTION_DAYS', 90, 1, 3650),
+    webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false)
   }
 }
 

@@ -313,3 +313,11 @@ export function renderArticle (db: Db, row: ArticleRow, at: number): Record<stri
 export function countArticles (db: Db): number {
   return db.select({ n: sql<number>`count(*)` }).from(articles).get()?.n ?? 0
 }
+
+/** List representations of the given articles that the caller may see, by id (for the change feed). */
+export function articleListItems (db: Db, caller: Caller, ids: number[], at: number): Map<number, Record<string, unknown>> {
+  if (!ids.length) return new Map()
+  const rows = db.select(listColumns).from(articles).where(and(inArray(articles.id, ids), visibleTo(caller, at))).all()
+  const items = toListItems(db, rows as unknown as ArticleRow[], null, at)
+  return new Map(items.map((item) => [item.id as number, item]))
+}

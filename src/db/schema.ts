@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm'
 import { sqliteTable, integer, text, index, uniqueIndex, primaryKey, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 export const authors = sqliteTable('authors', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull(),
   name: text('name').notNull(),
   // The name folded for prefix search (see lib/fold.ts): ' ' + lowercase words without accents.
@@ -29,7 +29,7 @@ export const authors = sqliteTable('authors', {
 ])
 
 export const categories = sqliteTable('categories', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull(),
   name: text('name').notNull(),
   searchName: text('search_name').notNull(),
@@ -46,7 +46,7 @@ export const categories = sqliteTable('categories', {
 ])
 
 export const tags = sqliteTable('tags', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull(),
   name: text('name').notNull(),
   searchName: text('search_name').notNull(),
@@ -66,7 +66,7 @@ export interface Seo { title: string | null, description: string | null, canonic
 export interface TocEntry { id: string, text: string, level: number }
 
 export const articles = sqliteTable('articles', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   slug: text('slug').notNull(),
   title: text('title').notNull(),
   subtitle: text('subtitle'),
@@ -139,7 +139,7 @@ export const articleTags = sqliteTable('article_tags', {
 ])
 
 export const comments = sqliteTable('comments', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
   parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'set null' }),
   depth: integer('depth').notNull().default(1),
@@ -159,7 +159,7 @@ export const comments = sqliteTable('comments', {
 ])
 
 export const apiKeys = sqliteTable('api_keys', {
-  id: integer('id').primaryKey(),
+  id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
   role: text('role', { enum: ['admin', 'editor', 'author'] }).notNull(),
   authorId: integer('author_id').references(() => authors.id, { onDelete: 'cascade' }),
@@ -171,4 +171,58 @@ export const apiKeys = sqliteTable('api_keys', {
   revokedAt: integer('revoked_at')
 }, (t) => [
   uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash)
+])
+
+/**
+ * The change log behind GET /v1/changes: one row per change to a resource, written in
+ * the same transaction as the change. Whether the resource was public before and after
+ * lets anonymous clients see exactly the changes that concern them (an article becoming
+ * visible, or one they may have stored going away) and nothing about drafts.
+ */
+export const changeEvents = sqliteTable('change_events', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  resource: text('resource', { enum: ['article', 'author', 'category', 'tag', 'comment'] }).notNull(),
+  resourceId: integer('resource_id').notNull(),
+  publicBefore: integer('public_before', { mode: 'boolean' }).notNull(),
+  publicAfter: integer('public_after', { mode: 'boolean' }).notNull(),
+  // The article's author, so that an author key also sees changes to its own drafts.
+  ownerAuthorId: integer('owner_author_id'),
+  at: integer('at').notNull()
+}, (t) => [
+  index('change_events_at_idx').on(t.at)
+])
+
+/** Small named values the service keeps, e.g. the last change-log sequence number purged. */
+export const appState = sqliteTable('app_state', {
+  key: text('key').primaryKey(),
+  value: integer('value').notNull()
+})
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  secret: text('secret').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Queued and attempted webhook deliveries: written in the transaction of the change, kept through restarts. */
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  event: text('event').notNull(),
+  payload: text('payload').notNull(),
+  status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at').notNull(),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  lastResponse: text('last_response'),
+  createdAt: integer('created_at').notNull(),
+  deliveredAt: integer('delivered_at')
+}, (t) => [
+  index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id)
 ])

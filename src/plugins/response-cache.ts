@@ -121,7 +121,7 @@ export default fp(async function responseCachePlugin (fastify) {
     if (!cacheable(request.method, request.url, request.caller.role === 'anonymous')) return
     request.cacheGeneration = generation
     const entry = entries.get(request.url)
-    if (!entry || !fresh(Date.now())) return
+    if (!entry || fastify.isClosing() || !fresh(Date.now())) return
     // Least recently used goes first: move a hit to the end.
     entries.delete(request.url)
     entries.set(request.url, entry)
@@ -148,4 +148,4 @@ export default fp(async function responseCachePlugin (fastify) {
     store(request.url, { body, headers, etag, size: body.length + 512 })
     return payload
   })
-}, { name: 'response-cache', dependencies: ['auth', 'changes', 'config', 'http-cache'] })
+}, { name: 'response-cache', dependencies: ['auth', 'changes', 'config', 'http-cache', 'graceful-close'] })

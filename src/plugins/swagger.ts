@@ -27,6 +27,8 @@ export default fp(async function swaggerPlugin (fastify) {
         { name: 'tags', description: 'Tags' },
         { name: 'comments', description: 'Reader comments and moderation' },
         { name: 'keys', description: 'API keys (admins)' },
+        { name: 'sync', description: 'Delta sync: what changed since a cursor, with tombstones' },
+        { name: 'webhooks', description: 'Signed webhooks (admins)' },
         { name: 'health', description: 'Liveness and readiness' }
       ],
       components: {

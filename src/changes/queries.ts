@@ -1,0 +1,117 @@
+/**
+ * The change feed. The log (written by triggers, migrations/0003) says which resource
+ * changed and whether it was public before and after; what a caller receives is decided
+ * now, from the current state: an item the caller may see is an `upsert` carrying its
+ * list representation, anything else a `delete` (a tombstone). Anonymous callers only
+ * receive changes to things that were or are public, so a draft leaves no trace.
+ */
+import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client.js'
+import { appState, articles, changeEvents } from '../db/schema.js'
+import { isStaff, type Caller } from '../lib/caller.js'
+import { Gone } from '../lib/errors.js'
+import { iso } from '../lib/time.js'
+import { articleListItems, visibleTo } from '../articles/queries.js'
+import { getAuthor } from '../authors/queries.js'
+import { getCategory } from '../categories/queries.js'
+import { getTag } from '../tags/queries.js'
+import { findCommentRow, toModeratedComment, toPublicComment } from '../comments/queries.js'
+
+const PURGED_THROUGH = 'change_events_purged_through'
+
+export interface ChangeItem {
+  seq: number
+  resource: string
+  id: number
+  op: 'upsert' | 'delete'
+  at: string
+  data?: Record<string, unknown>
+}
+
+function purgedThrough (db: Db): number {
+  return db.select({ value: appState.value }).from(appState).where(eq(appState.key, PURGED_THROUGH)).get()?.value ?? 0
+}
+
+function whoMaySee (caller: Caller): SQL | undefined {
+  if (isStaff(caller)) return undefined
+  const wasOrIsPublic = or(eq(changeEvents.publicBefore, true), eq(changeEvents.publicAfter, true))
+  if (caller.role === 'author' && caller.authorId !== null) {
+    return or(wasOrIsPublic, and(eq(changeEvents.resource, 'article'), eq(changeEvents.ownerAuthorId, caller.authorId)))
+  }
+  return wasOrIsPublic
+}
+
+/** `since` null: from the start of what the log still keeps. */
+export function listChanges (db: Db, caller: Caller, cursor: number | null, limit: number, at: number) {
+  const floor = purgedThrough(db)
+  const since = cursor ?? floor
+  if (since < floor) {
+    throw new Gone('This cursor is older than the change log keeps (CHANGES_RETENTION_DAYS): resync from the list endpoints, then follow the new meta.nextCursor')
+  }
+  const events = db.select().from(changeEvents)
+    .where(and(gt(changeEvents.seq, since), whoMaySee(caller)))
+    .orderBy(asc(changeEvents.seq)).limit(limit + 1).all()
+  const more = events.length > limit
+  const page = more ? events.slice(0, limit) : events
+  const current = currentItems(db, caller, page, at)
+  const data: ChangeItem[] = page.map((e) => {
+    const item = current.get(`${e.resource}:${e.resourceId}`)
+    const change: ChangeItem = { seq: e.seq, resource: e.resource, id: e.resourceId, op: item ? 'upsert' : 'delete', at: iso(e.at) }
+    if (item) change.data = item
+    return change
+  })
+  // Where to continue: after the last event returned, or where the caller already was.
+  const last = page.length ? page[page.length - 1].seq : Math.max(since, lastSeq(db, since))
+  return { data, more, nextSeq: last }
+}
+
+/** With nothing new to show, a caller still moves past events it may not see. */
+function lastSeq (db: Db, since: number): number {
+  return db.select({ seq: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(gt(changeEvents.seq, since)).get()?.seq ?? since
+}
+
+/** The current representation of each changed item the caller may see. */
+function currentItems (db: Db, caller: Caller, events: { resource: string, resourceId: number }[], at: number) {
+  const out = new Map<string, Record<string, unknown>>()
+  const ids = (resource: string) => [...new Set(events.filter((e) => e.resource === resource).map((e) => e.resourceId))]
+  for (const [id, item] of articleListItems(db, caller, ids('article'), at)) out.set(`article:${id}`, item)
+  for (const id of ids('author')) {
+    const item = getAuthor(db, caller, String(id))
+    if (item) out.set(`author:${id}`, item)
+  }
+  for (const id of ids('category')) {
+    const item = getCategory(db, String(id))
+    if (item) out.set(`category:${id}`, item)
+  }
+  for (const id of ids('tag')) {
+    const item = getTag(db, String(id))
+    if (item) out.set(`tag:${id}`, item)
+  }
+  for (const id of ids('comment')) {
+    const row = findCommentRow(db, id)
+    if (!row) continue
+    if (isStaff(caller)) {
+      out.set(`comment:${id}`, toModeratedComment(row))
+    } else if (row.status === 'approved' && commentArticleVisible(db, caller, row.articleId, at)) {
+      out.set(`comment:${id}`, toPublicComment(row))
+    }
+  }
+  return out
+}
+
+function commentArticleVisible (db: Db, caller: Caller, articleId: number, at: number): boolean {
+  return db.select({ id: articles.id }).from(articles).where(and(eq(articles.id, articleId), visibleTo(caller, at))).get() !== undefined
+}
+
+/** Drops change events older than the retention; cursors before them then answer 410. */
+export function purgeChanges (db: Db, before: number): number {
+  return db.transaction((tx) => {
+    const last = tx.select({ seq: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(lt(changeEvents.at, before)).get()?.seq
+    if (last == null) return 0
+    const { changes } = tx.delete(changeEvents).where(sql`${changeEvents.seq} <= ${last}`).run()
+    tx.insert(appState).values({ key: PURGED_THROUGH, value: last })
+      .onConflictDoUpdate({ target: appState.key, set: { value: last } }).run()
+    return changes
+  })
+}
+

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ChangesQuery, ChangesResponse } from './schemas.js'
+import { listChanges } from './queries.js'
+import { optionalAuth, problems } from '../lib/schemas.js'
+import { FieldError } from '../lib/errors.js'
+import { now } from '../lib/time.js'
+
+// A change cursor is the log position, opaque to clients.
+function encode (seq: number): string {
+  return Buffer.from(`c${seq}`).toString('base64url')
+}
+
+function decode (cursor: string): number {
+  const match = /^c(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
+  if (!match) throw new FieldError('/query/since', 'Invalid cursor: use `meta.nextCursor` from a previous call')
+  return Number(match[1])
+}
+
+const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
+  fastify.get('/changes', {
+    schema: {
+      operationId: 'listChanges',
+      tags: ['sync'],
+      summary: 'What changed since a cursor (delta sync)',
+      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers see changes to public content only. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. Responses are never cached.',
+      security: optionalAuth,
+      querystring: ChangesQuery,
+      response: { 200: ChangesResponse, ...problems(400, 401, 410) }
+    }
+  }, async (request, reply) => {
+    const since = request.query.since === undefined ? null : decode(request.query.since)
+    const perPage = request.query.perPage ?? 100
+    const { data, more, nextSeq } = listChanges(fastify.db, request.caller, since, perPage, now())
+    const nextCursor = encode(nextSeq)
+    reply.header('cache-control', 'no-store')
+    return {
+      data,
+      meta: { perPage, hasMore: more, nextCursor },
+      links: { self: request.url, next: `${fastify.prefix}/changes?since=${nextCursor}${request.query.perPage ? `&perPage=${perPage}` : ''}` }
+    }
+  })
+}
+
+export default changeRoutes

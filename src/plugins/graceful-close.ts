@@ -1,0 +1,34 @@
+/**
+ * A clean stop: once closing starts, responses still in flight go out with
+ * `Connection: close`, so their keep-alive sockets end with them and the server can
+ * finish closing instead of waiting out keep-alive timers. New requests on
+ * existing connections get a 503 (Fastify's return503OnClosing); new connections are
+ * refused because the listener is closed.
+ */
+import fp from 'fastify-plugin'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    isClosing: () => boolean
+  }
+}
+
+export default fp(async function gracefulClosePlugin (fastify) {
+  let closing = false
+  fastify.decorate('isClosing', () => closing)
+  let sweeper: NodeJS.Timeout | undefined
+  fastify.addHook('preClose', async function markClosing () {
+    closing = true
+    // server.close() closes the connections idle at that moment only; a keep-alive
+    // socket whose request finishes later would hold the close open until its timeout.
+    sweeper = setInterval(() => fastify.server.closeIdleConnections?.(), 50)
+    sweeper.unref()
+  })
+  fastify.addHook('onClose', async function stopSweeping () {
+    clearInterval(sweeper)
+  })
+  fastify.addHook('onSend', async function closeConnection (_request, reply, payload) {
+    if (closing) reply.header('connection', 'close')
+    return payload
+  })
+}, { name: 'graceful-close' })

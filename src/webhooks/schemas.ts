@@ -1,0 +1,63 @@
+import { Type, type Static } from 'typebox'
+import { Nullable, Timestamp } from '../lib/schemas.js'
+import { listQueryProperties, queryObject } from '../lib/list.js'
+
+export const WEBHOOK_EVENTS = ['article.published', 'article.updated', 'article.unpublished', 'article.deleted', 'comment.created', 'comment.approved'] as const
+
+const events = Type.Array(Type.Enum([...WEBHOOK_EVENTS, '*']), {
+  minItems: 1,
+  maxItems: 10,
+  uniqueItems: true,
+  description: `Events to receive: ${WEBHOOK_EVENTS.map((e) => `\`${e}\``).join(', ')}, or \`*\` for all`
+})
+const url = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Where deliveries are POSTed. Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.' })
+
+export const WebhookSchema = Type.Object({
+  id: Type.Integer(),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  active: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp
+}, { $id: 'Webhook', title: 'Webhook' })
+
+export const NewWebhookSchema = Type.Object({
+  ...WebhookSchema.properties,
+  secret: Type.String({ description: 'The signing secret. Shown this once.' })
+}, { $id: 'NewWebhook', title: 'NewWebhook' })
+
+export const WebhookCreate = Type.Object({
+  url,
+  events,
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200, description: 'HMAC-SHA256 key; generated when omitted' })),
+  active: Type.Optional(Type.Boolean())
+}, { $id: 'WebhookCreate', title: 'WebhookCreate', additionalProperties: false })
+export type WebhookCreate = Static<typeof WebhookCreate>
+
+export const WebhookUpdate = Type.Object({
+  url: Type.Optional(url),
+  events: Type.Optional(events),
+  secret: Type.Optional(Type.String({ minLength: 16, maxLength: 200 })),
+  active: Type.Optional(Type.Boolean())
+}, { $id: 'WebhookUpdate', title: 'WebhookUpdate', additionalProperties: false, minProperties: 1 })
+export type WebhookUpdate = Static<typeof WebhookUpdate>
+
+export const DeliverySchema = Type.Object({
+  id: Type.Integer(),
+  webhookId: Type.Integer(),
+  event: Type.String(),
+  payload: Type.Object({}, { additionalProperties: true }),
+  status: Type.Enum(['pending', 'delivered', 'failed']),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Timestamp),
+  lastStatusCode: Nullable(Type.Integer()),
+  lastError: Nullable(Type.String()),
+  lastResponse: Nullable(Type.String({ description: 'The first 1 KB of the receiver\'s last answer' })),
+  createdAt: Timestamp,
+  deliveredAt: Nullable(Timestamp)
+}, { $id: 'WebhookDelivery', title: 'WebhookDelivery' })
+
+export const deliveryListNames = { sortable: ['createdAt'], defaultSort: '-createdAt', fields: Object.keys(DeliverySchema.properties) }
+export const DeliveryListQuery = queryObject(listQueryProperties(deliveryListNames))
+
+export const webhookSchemas = [WebhookSchema, NewWebhookSchema, WebhookCreate, WebhookUpdate, DeliverySchema]

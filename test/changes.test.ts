@@ -1,0 +1,107 @@
+import t from 'tap'
+import { build, call, tokenFor } from './helpers.js'
+import { insertAuthor, postArticle } from './fixtures.js'
+
+type Store = Map<string, Record<string, unknown>>
+
+/** A mobile client: applies the change feed to its local copy. */
+async function sync (app: any, store: Store, cursor: string | null, token?: string): Promise<string> {
+  let next = cursor
+  for (;;) {
+    const url = `/v1/changes?perPage=7${next ? `&since=${next}` : ''}`
+    const { status, json, headers } = await call(app, { url, token })
+    if (status !== 200) throw new Error(`sync failed ${status} ${JSON.stringify(json)}`)
+    if (!token) {
+      t.equal(headers['cache-control'], 'no-store')
+    }
+    for (const change of json.data) {
+      const key = `${change.resource}:${change.id}`
+      if (change.op === 'upsert') store.set(key, change.data)
+      else store.delete(key)
+    }
+    next = json.meta.nextCursor
+    if (!json.meta.hasMore) return next as string
+  }
+}
+
+async function truth (app: any, articleKeys: string[]): Promise<Store> {
+  const out: Store = new Map()
+  for (const [resource, url] of [['article', '/v1/articles'], ['author', '/v1/authors'], ['category', '/v1/categories'], ['tag', '/v1/tags']]) {
+    const { json } = await call(app, { url: `${url}?perPage=100` })
+    for (const item of json.data) out.set(`${resource}:${item.id}`, item)
+  }
+  for (const key of articleKeys) {
+    const { status, json } = await call(app, { url: `/v1/articles/${key}/comments?perPage=100` })
+    if (status === 200) for (const c of json.data) out.set(`comment:${c.id}`, c)
+  }
+  return out
+}
+
+t.test('a mobile client stays in step with the lists, deletions included, and never sees drafts', async (t) => {
+  const app = await build(t, { commentRateLimit: 1000 })
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Sync Author', { email: 'sync-author@private.example' })
+  const created = async (url: string, payload: object) => (await call(app, { method: 'POST', url, token: editor, payload })).json.data
+  const tag = await created('/v1/tags', { name: 'Tides' })
+  const category = await created('/v1/categories', { name: 'Coast' })
+  const a1 = await postArticle(app, editor, { title: 'Visible one', authorId: author.id, status: 'published', tagIds: [tag.id] })
+  const a2 = await postArticle(app, editor, { title: 'Visible two', authorId: author.id, status: 'published', categoryIds: [category.id] })
+  const draft = await postArticle(app, editor, { title: 'Secret draft title', authorId: author.id })
+  const comment = await call(app, { method: 'POST', url: `/v1/articles/${a1.id}/comments`, payload: { authorName: 'R', authorEmail: 'reader@private.example', body: 'First!' } })
+  await call(app, { method: 'PATCH', url: `/v1/comments/${comment.json.data.id}`, token: editor, payload: { status: 'approved' } })
+
+  const store: Store = new Map()
+  let cursor = await sync(app, store, null)
+  t.same(store, await truth(app, [a1.slug, a2.slug]), 'first sync equals the lists')
+
+  // Every kind of change.
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a1.id}`, token: editor, payload: { title: 'Visible one, edited' } })
+  await call(app, { method: 'PATCH', url: `/v1/articles/${a2.id}`, token: editor, payload: { status: 'archived' } })
+  await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { status: 'published' } })
+  const a3 = await postArticle(app, editor, { title: 'Brand new', authorId: author.id, status: 'published' })
+  const a4 = await postArticle(app, editor, { title: 'Soon deleted', authorId: author.id, status: 'published' })
+  await call(app, { method: 'DELETE', url: `/v1/articles/${a4.id}`, token: editor })
+  await call(app, { method: 'PATCH', url: `/v1/comments/${comment.json.data.id}`, token: editor, payload: { status: 'spam' } })
+  await call(app, { method: 'PATCH', url: `/v1/tags/${tag.id}`, token: editor, payload: { name: 'Tide tables' } })
+  await call(app, { method: 'DELETE', url: `/v1/categories/${category.id}`, token: editor })
+  await created('/v1/authors', { name: 'New Voice' })
+  const hidden = await postArticle(app, editor, { title: 'Another hidden draft', authorId: author.id })
+
+  const before = new Map(store)
+  cursor = await sync(app, store, cursor)
+  t.same(store, await truth(app, [a1.slug, draft.slug, a3.slug]), 'second sync equals the lists')
+  t.ok(before.has(`article:${a2.id}`) && !store.has(`article:${a2.id}`), 'an archived article is a tombstone')
+  t.notOk(store.has(`comment:${comment.json.data.id}`), 'a comment marked spam is removed')
+
+  // Nothing about drafts, ever, and no emails.
+  const raw = await call(app, { url: '/v1/changes?perPage=500' })
+  t.notOk(raw.res.body.includes('Another hidden draft'))
+  t.notOk(raw.json.data.some((c: any) => c.resource === 'article' && c.id === hidden.id), 'a draft leaves no trace, not even a tombstone')
+  t.notOk(raw.res.body.includes('@private.example'))
+
+  // Staff see drafts in their feed.
+  const staff = await call(app, { url: '/v1/changes?perPage=500', token: editor })
+  t.ok(staff.json.data.some((c: any) => c.resource === 'article' && c.id === hidden.id && c.op === 'upsert'))
+
+  // Nothing new: the cursor stays useful.
+  const quiet = await call(app, { url: `/v1/changes?since=${cursor}` })
+  t.same(quiet.json.data, [])
+  t.equal(quiet.json.meta.hasMore, false)
+  t.equal(typeof quiet.json.meta.nextCursor, 'string')
+  t.equal((await call(app, { url: '/v1/changes?since=garbage' })).status, 400)
+})
+
+t.test('[410] a cursor older than the retention', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Old Author')
+  await postArticle(app, editor, { title: 'Old news', authorId: author.id, status: 'published' })
+  const first = await call(app, { url: '/v1/changes?perPage=1' })
+  const { purgeChanges } = await import('../src/changes/queries.js')
+  purgeChanges(app.db, Date.now() + 1000)
+  const gone = await call(app, { url: `/v1/changes?since=${first.json.meta.nextCursor}` })
+  t.equal(gone.status, 410)
+  t.equal(gone.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.match(gone.json.detail, /resync/)
+  t.equal((await call(app, { url: '/v1/changes' })).status, 200, 'starting again works')
+})

@@ -1,0 +1,145 @@
+import t from 'tap'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { eq } from 'drizzle-orm'
+import { webhookDeliveries } from '../src/db/schema.js'
+import { build, call, tokenFor } from './helpers.js'
+import { insertAuthor, postArticle } from './fixtures.js'
+
+interface Received { headers: IncomingHttpHeaders, body: string, json: any }
+
+/** A webhook receiver on 127.0.0.1 that answers `status()` and records what it got. */
+async function receiver (t: { teardown: (fn: () => unknown) => void }) {
+  const received: Received[] = []
+  let status = 200
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => { body += chunk })
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, json: JSON.parse(body) })
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'thanks' : 'try later')
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => server.close(resolve)))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    answer (code: number) { status = code },
+    async waitFor (predicate: (r: Received) => boolean, ms = 5000) {
+      const until = Date.now() + ms
+      while (Date.now() < until) {
+        const hit = received.find(predicate)
+        if (hit) return hit
+        await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      throw new Error('webhook not received')
+    }
+  }
+}
+
+/** How a receiver verifies `Broadsheet-Signature` (the README shows the same). */
+function verify (secret: string, header: string, body: string): boolean {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]))
+  if (Math.abs(Date.now() / 1000 - Number(parts.t)) > 300) return false
+  const expected = createHmac('sha256', secret).update(`${parts.t}.${body}`).digest('hex')
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(parts.v1 ?? ''))
+}
+
+t.test('[400] private, loopback and link-local targets are refused by default', async (t) => {
+  const app = await build(t)
+  const admin = tokenFor(app, 'admin')
+  for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://192.168.0.10/', 'ftp://example.com/', 'http://user:pw@example.com/']) {
+    const r = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url, events: ['*'] } })
+    t.equal(r.status, 400, url)
+    t.equal(r.json.errors?.[0]?.path, '/url', url)
+  }
+  const editor = tokenFor(app, 'editor')
+  t.equal((await call(app, { method: 'POST', url: '/v1/webhooks', token: editor, payload: { url: 'https://example.com/', events: ['*'] } })).status, 403)
+  t.equal((await call(app, { url: '/v1/webhooks' })).status, 401)
+})
+
+t.test('each event is delivered, signed', async (t) => {
+  const hook = await receiver(t)
+  const app = await build(t, { webhookAllowPrivate: true, commentRateLimit: 1000 })
+  const admin = tokenFor(app, 'admin')
+  const created = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: hook.url, events: ['*'] } })
+  t.equal(created.status, 201)
+  const secret = created.json.data.secret
+  t.match(secret, /^whsec_/)
+  t.notOk((await call(app, { url: `/v1/webhooks/${created.json.data.id}`, token: admin })).res.body.includes(secret), 'the secret is shown once')
+
+  const author = insertAuthor(app, 'Hook Author')
+  const article = await postArticle(app, admin, { title: 'Hooked', authorId: author.id, status: 'published' })
+  const event = (name: string) => hook.waitFor((r) => r.json.event === name && r.json.data.id === (name.startsWith('comment') ? r.json.data.id : article.id))
+  const published = await event('article.published')
+  t.equal(published.json.data.slug, 'hooked')
+  t.ok(verify(secret, published.headers['broadsheet-signature'] as string, published.body), 'the signature verifies')
+  t.notOk(verify('wrong-secret-wrong-secret', published.headers['broadsheet-signature'] as string, published.body))
+  t.equal(published.headers['broadsheet-event'], 'article.published')
+
+  await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { title: 'Hooked again' } })
+  t.equal((await event('article.updated')).json.data.title, 'Hooked again')
+  const comment = await call(app, { method: 'POST', url: `/v1/articles/${article.id}/comments`, payload: { authorName: 'R', authorEmail: 'r@example.com', body: 'Hi' } })
+  const createdEvent = await hook.waitFor((r) => r.json.event === 'comment.created')
+  t.equal(createdEvent.json.data.id, comment.json.data.id)
+  t.notOk(createdEvent.body.includes('r@example.com'), 'no commenter email in payloads')
+  await call(app, { method: 'PATCH', url: `/v1/comments/${comment.json.data.id}`, token: admin, payload: { status: 'approved' } })
+  await hook.waitFor((r) => r.json.event === 'comment.approved')
+  await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { status: 'draft' } })
+  await event('article.unpublished')
+  await call(app, { method: 'DELETE', url: `/v1/articles/${article.id}`, token: admin })
+  await event('article.deleted')
+
+  // A scheduled article going live is published by the scheduler, which is announced too.
+  const later = await postArticle(app, admin, { title: 'Later hook', authorId: author.id, status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
+  await hook.waitFor((r) => r.json.event === 'article.published' && r.json.data.id === later.id)
+
+  const ping = await call(app, { method: 'POST', url: `/v1/webhooks/${created.json.data.id}/ping`, token: admin })
+  t.equal(ping.status, 202)
+  await hook.waitFor((r) => r.json.event === 'ping')
+  const deliveries = await call(app, { url: `/v1/webhooks/${created.json.data.id}/deliveries?perPage=100`, token: admin })
+  t.ok(deliveries.json.data.length >= 8)
+  t.ok(deliveries.json.data.every((d: any) => d.status === 'delivered' && d.lastStatusCode === 200 && d.lastResponse === 'thanks'))
+
+  // Only subscribed events.
+  const only = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: hook.url + '?only', events: ['comment.approved'] } })
+  await postArticle(app, admin, { title: 'Not for only', authorId: author.id, status: 'published' })
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  const onlyDeliveries = await call(app, { url: `/v1/webhooks/${only.json.data.id}/deliveries`, token: admin })
+  t.equal(onlyDeliveries.json.meta.total, 0)
+})
+
+t.test('failed deliveries are retried with backoff, and survive a restart', async (t) => {
+  const hook = await receiver(t)
+  hook.answer(500)
+  const path = join(mkdtempSync(join(tmpdir(), 'broadsheet-hooks-')), 'db.sqlite')
+  const app = await build(t, { webhookAllowPrivate: true, databasePath: path })
+  const admin = tokenFor(app, 'admin')
+  const hookId = (await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: hook.url, events: ['article.published'] } })).json.data.id
+  const author = insertAuthor(app, 'Retry Author')
+  await postArticle(app, admin, { title: 'Retry me', authorId: author.id, status: 'published' })
+  await hook.waitFor(() => true)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const [failed] = (await call(app, { url: `/v1/webhooks/${hookId}/deliveries`, token: admin })).json.data
+  t.equal(failed.status, 'pending')
+  t.equal(failed.attempts, 1)
+  t.equal(failed.lastStatusCode, 500)
+  const delay = Date.parse(failed.nextAttemptAt) - Date.now()
+  t.ok(delay > 5000 && delay <= 10_000, `retried later (${delay} ms), not at once`)
+  await app.close()
+
+  // After a restart the queued delivery is still there; let its retry time arrive.
+  hook.answer(200)
+  const again = await build(t, { webhookAllowPrivate: true, databasePath: path })
+  again.db.update(webhookDeliveries).set({ nextAttemptAt: Date.now() }).where(eq(webhookDeliveries.id, failed.id)).run()
+  await hook.waitFor((r) => r.json.id === failed.id && hook.received.filter((x) => x.json.id === failed.id).length === 2)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const done = (await call(again, { url: `/v1/webhooks/${hookId}/deliveries`, token: tokenFor(again, 'admin') })).json.data[0]
+  t.equal(done.status, 'delivered')
+  t.equal(done.attempts, 2)
+})
