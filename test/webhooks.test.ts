@@ -53,7 +53,7 @@ function verify (secret: string, header: string, body: string): boolean {
 t.test('[400] private, loopback and link-local targets are refused by default', async (t) => {
   const app = await build(t)
   const admin = tokenFor(app, 'admin')
-  for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://192.168.0.10/', 'ftp://example.com/', 'http://user:pw@example.com/']) {
+  for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://192.168.0.10/', 'ftp://example.com/', 'http://user:pw@example.com/']) {
     const r = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url, events: ['*'] } })
     t.equal(r.status, 400, url)
     t.equal(r.json.errors?.[0]?.path, '/url', url)
