@@ -12,7 +12,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'health',
       tags: ['health'],
       summary: 'Liveness: the process answers',
-      response: { 200: Status }
+      security: [],
+      response: { 200: Status, ...problems(401) }
     }
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')
@@ -24,7 +25,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'ready',
       tags: ['health'],
       summary: 'Readiness: the database answers',
-      response: { 200: Status, 503: problems(503)[503] }
+      security: [],
+      response: { 200: Status, ...problems(401, 503) }
     }
   }, async (_request, reply) => {
     reply.header('cache-control', 'no-store')

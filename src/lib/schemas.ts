@@ -99,7 +99,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   412: 'If-Match does not match the current ETag',
   413: 'Request body over 1 MiB',
   415: 'Request body is not JSON',
-  429: 'Too many requests (see Retry-After)'
+  429: 'Too many requests (see Retry-After)',
+  503: 'Not ready: the database does not answer'
 }
 
 /** Response entries for the problem statuses a route can answer. */
