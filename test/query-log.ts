@@ -8,8 +8,12 @@ export function recordQueries (app: FastifyInstance) {
   const original = client.prepare.bind(client)
   const log: Logged[] = []
   let on = false
+  // The database caches statements, so the same one can come back: wrap it once.
+  const wrapped = new WeakSet<object>()
   client.prepare = ((sql: string) => {
     const statement = original(sql)
+    if (wrapped.has(statement)) return statement
+    wrapped.add(statement)
     for (const method of ['all', 'get', 'run', 'iterate', 'values'] as const) {
       const run = (statement as any)[method]?.bind(statement)
       if (!run) continue
