@@ -33,6 +33,7 @@ import keyRoutes from './keys/routes.js'
 import changeRoutes from './changes/routes.js'
 import webhookRoutes from './webhooks/routes.js'
 import webhookDeliveryPlugin from './plugins/webhook-delivery.js'
+import { sendProblem } from './plugins/errors.js'
 
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   // JSON is the only request body we accept: anything else is a 415 before any handler runs.
@@ -74,8 +75,10 @@ export function serverOptions (config: Config): FastifyServerOptions {
   return {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    // Never echo request internals in errors; our handler writes the problem documents.
-    return503OnClosing: true,
+    // A request that arrives while the server closes (on a connection accepted before) is
+    // still answered, with `Connection: close` (plugins/graceful-close.ts). Fastify's 503
+    // for it would break "finish requests in flight" and is not a problem document.
+    return503OnClosing: false,
     ajv: {
       customOptions: {
         // Unknown properties are rejected (a 400), not silently dropped.
@@ -83,7 +86,13 @@ export function serverOptions (config: Config): FastifyServerOptions {
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: false
-      }
+      },
+      onCreate: onlyRepresentableTimes
+    },
+    // The router rejects malformed percent-encoding (`%zz`) and path segments over
+    // maxParamLength before any hook runs: answer those with a problem document too.
+    frameworkErrors: function frameworkError (error, _request, reply) {
+      sendProblem(reply, 400, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The URL is not valid (check its percent-encoding)')
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never } }
@@ -91,6 +100,25 @@ export function serverOptions (config: Config): FastifyServerOptions {
 }
 
 const ajvFactory = AjvCompiler()
+
+/**
+ * ajv-formats' `date-time` accepts leap seconds (`…T23:59:60Z`), which Date.parse turns
+ * into NaN, and years that leave 0000–9999 once moved to UTC, which toISOString cannot
+ * print as RFC 3339. Both are a 400 naming the field, never a NaN stored as a time.
+ */
+function onlyRepresentableTimes (ajv: Parameters<NonNullable<NonNullable<FastifyServerOptions['ajv']>['onCreate']>>[0]) {
+  const rfc3339 = ajv.formats['date-time'] as { validate: (value: string) => boolean, compare: (a: string, b: string) => number | undefined }
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (value: string) => {
+      if (!rfc3339.validate(value)) return false
+      const ms = Date.parse(value)
+      const year = new Date(ms).getUTCFullYear()
+      return Number.isFinite(ms) && year >= 0 && year <= 9999
+    },
+    compare: rfc3339.compare
+  })
+}
 
 /**
  * Query strings and path parameters are text, so they are coerced ("5" → 5); JSON bodies

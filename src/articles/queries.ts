@@ -97,7 +97,7 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   if (visibility) where.push(visibility)
 
   const statuses = query.status === undefined ? ['published'] : query.status === 'any' ? [] : splitKeys(query.status)
-  if (caller.role === 'anonymous' && statuses.some((s) => s !== 'published')) {
+  if (caller.role === 'anonymous' && (query.status === 'any' || statuses.some((s) => s !== 'published'))) {
     throw new Unauthorized('The status filter needs an editor, admin or author key')
   }
   if (statuses.length) where.push(or(...statuses.map((s) => statusCondition(s, at))) as SQL)

@@ -1,9 +1,10 @@
 /**
  * A clean stop: once closing starts, responses still in flight go out with
  * `Connection: close`, so their keep-alive sockets end with them and the server can
- * finish closing instead of waiting out keep-alive timers. New requests on
- * existing connections get a 503 (Fastify's return503OnClosing); new connections are
- * refused because the listener is closed.
+ * finish closing instead of waiting out keep-alive timers. A request that arrives on an
+ * existing connection while closing is still answered, with `Connection: close`
+ * (return503OnClosing is off, see app.ts); new connections are refused because the
+ * listener is closed.
  */
 import fp from 'fastify-plugin'
 
