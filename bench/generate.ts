@@ -51,7 +51,8 @@ function markdownBody (rand: () => number): string {
   return parts.join('\n\n')
 }
 
-export function generate (path: string, sizes: Sizes, seed = 42): Db {
+/** `onProgress` is called with the number of articles written, every 10,000 articles. */
+export function generate (path: string, sizes: Sizes, seed = 42, onProgress?: (articles: number) => void): Db {
   const db = openDatabase(path)
   const sqlite = db.$client
   sqlite.pragma('synchronous = OFF')
@@ -117,6 +118,7 @@ export function generate (path: string, sizes: Sizes, seed = 42): Db {
         const text = sentence(rand, 15)
         comment.run(i, `Reader ${c}`, `reader${i}-${c}@bench.example`, text, `<p>${text}</p>`, published + (c + 1) * 3600_000, published + (c + 1) * 3600_000)
       }
+      if (onProgress && i % 10_000 === 0) onProgress(i)
     }
     sqlite.exec(`
       update authors set article_count = (select count(*) from articles a where a.author_id = authors.id and a.live_at is not null);
@@ -133,6 +135,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const path = process.argv[2] ?? 'bench/results/bench.db'
   const articles = Number(process.argv[3] ?? 100_000)
   const started = performance.now()
-  generate(path, defaultSizes(articles)).$client.close()
+  // A progress line every tenth (stderr), so a million-article run shows it is alive.
+  const tenth = Math.max(10_000, Math.ceil(articles / 10 / 10_000) * 10_000)
+  const progress = (done: number) => {
+    if (done % tenth === 0) process.stderr.write(`generate: ${done} of ${articles} articles, ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
+  }
+  generate(path, defaultSizes(articles), 42, progress).$client.close()
   process.stdout.write(`generated ${articles} articles in ${path} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
 }

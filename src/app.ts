@@ -22,7 +22,7 @@ import changesPlugin from './plugins/changes.js'
 import corsPlugin from './plugins/cors.js'
 import helmetPlugin from './plugins/helmet.js'
 import compressPlugin from './plugins/compress.js'
-import responseCachePlugin from './plugins/response-cache.js'
+import responseCachePlugin, { responseCacheStore } from './plugins/response-cache.js'
 import healthRoutes from './health/routes.js'
 import articleRoutes from './articles/routes.js'
 import authorRoutes from './authors/routes.js'
@@ -44,14 +44,15 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   await fastify.register(errorsPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(schemasPlugin)
+  await fastify.register(changesPlugin)
+  // Hook order matters. onRequest: the response cache answers hits before anything else.
+  // onSend: ETag/304 first, then the cache stores the plain bytes, then compression.
+  await fastify.register(responseCachePlugin)
   await fastify.register(corsPlugin)
   await fastify.register(helmetPlugin)
   await fastify.register(authPlugin)
-  await fastify.register(changesPlugin)
-  // onSend order matters: ETag/304 first, then the response cache stores the plain
-  // bytes, then compression.
   await fastify.register(httpCachePlugin)
-  await fastify.register(responseCachePlugin)
+  await fastify.register(responseCacheStore)
   await fastify.register(compressPlugin)
   await fastify.register(schedulerPlugin)
   await fastify.register(webhookDeliveryPlugin)

@@ -12,7 +12,7 @@
  */
 import fp from 'fastify-plugin'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, onSendHookHandler } from 'fastify'
 import { etagMatches } from './http-cache.js'
 import { BROTLI_OPTIONS, GZIP_OPTIONS } from './compress.js'
 import { nextScheduledAt } from '../articles/mutations.js'
@@ -22,6 +22,8 @@ interface Entry {
   gzip?: Buffer
   br?: Buffer
   headers: Record<string, string>
+  sendHeaders: Partial<Record<'plain' | 'br' | 'gzip', Record<string, string | number>>>
+  notModified?: Record<string, string>
   etag: string
   size: number
 }
@@ -33,10 +35,20 @@ declare module 'fastify' {
   interface FastifyRequest {
     cacheGeneration?: number
   }
+  interface FastifyInstance {
+    storeResponse: onSendHookHandler | null
+  }
 }
 
+/**
+ * The lookup runs as the first onRequest hook, before CORS, security headers and
+ * authentication: a hit replays the headers those added when the entry was stored
+ * (they are the same for every anonymous GET), so it costs next to nothing. Only
+ * requests without an Authorization header are anonymous and may be served here.
+ */
 export default fp(async function responseCachePlugin (fastify) {
   const limit = fastify.config.responseCacheBytes
+  fastify.decorate('storeResponse', null)
   if (limit <= 0) return
 
   const entries = new Map<string, Entry>()
@@ -89,46 +101,55 @@ export default fp(async function responseCachePlugin (fastify) {
     bytes += extra
   }
 
+  /** The headers for one form of the body, made once per entry and form. */
+  function headersFor (entry: Entry, encoding: 'br' | 'gzip' | null, body: Buffer) {
+    const key = encoding ?? 'plain'
+    let headers = entry.sendHeaders[key]
+    if (!headers) {
+      headers = { ...entry.headers, 'content-length': body.length }
+      if (encoding) headers['content-encoding'] = encoding
+      entry.sendHeaders[key] = headers
+    }
+    return headers
+  }
+
   function answer (reply: FastifyReply, entry: Entry, accept: string | undefined, ifNoneMatch: string | undefined) {
     const res = reply.raw
     reply.hijack()
     if (etagMatches(ifNoneMatch, entry.etag)) {
-      res.writeHead(304, { etag: entry.etag, 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary })
+      entry.notModified ??= { etag: entry.etag, 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary }
+      res.writeHead(304, entry.notModified)
       res.end()
       return
     }
     const encoding = encodingFor(accept, entry)
     let body = entry.body
-    const headers: Record<string, string | number> = { ...entry.headers }
     if (encoding === 'br') {
       if (!entry.br) { entry.br = brotliCompressSync(entry.body, BROTLI_OPTIONS); grow(entry, entry.br.length) }
       body = entry.br
-      headers['content-encoding'] = 'br'
     } else if (encoding === 'gzip') {
       if (!entry.gzip) { entry.gzip = gzipSync(entry.body, GZIP_OPTIONS); grow(entry, entry.gzip.length) }
       body = entry.gzip
-      headers['content-encoding'] = 'gzip'
     }
-    headers['content-length'] = body.length
-    res.writeHead(200, headers)
+    res.writeHead(200, headersFor(entry, encoding, body))
     res.end(body)
   }
 
   fastify.decorateRequest('cacheGeneration', undefined)
 
-  // Runs after authentication (registered later), before routing work and validation.
-  fastify.addHook('onRequest', async function fromCache (request, reply) {
-    if (!cacheable(request.method, request.url, request.caller.role === 'anonymous')) return
+  // A callback hook, not an async one: a hit should cost no promise.
+  fastify.addHook('onRequest', function fromCache (request, reply, done) {
+    if (!cacheable(request.method, request.url, request.headers.authorization === undefined)) return done()
     request.cacheGeneration = generation
     const entry = entries.get(request.url)
-    if (!entry || fastify.isClosing() || !fresh(Date.now())) return
+    if (!entry || fastify.isClosing() || !fresh(Date.now())) return done()
     // Least recently used goes first: move a hit to the end.
     entries.delete(request.url)
     entries.set(request.url, entry)
     answer(reply, entry, request.headers['accept-encoding'], request.headers['if-none-match'])
   })
 
-  fastify.addHook('onSend', async function toCache (request, reply, payload) {
+  fastify.storeResponse = async function toCache (request, reply, payload) {
     if (request.cacheGeneration === undefined || request.cacheGeneration !== generation) return payload
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload
     const etag = reply.getHeader('etag')
@@ -145,7 +166,12 @@ export default fp(async function responseCachePlugin (fastify) {
     const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
     // Learn the expiry now, so that hits never need the database.
     if (!fresh(Date.now())) return payload
-    store(request.url, { body, headers, etag, size: body.length + 512 })
+    store(request.url, { body, headers, sendHeaders: {}, etag, size: body.length + 512 })
     return payload
-  })
-}, { name: 'response-cache', dependencies: ['auth', 'changes', 'config', 'http-cache', 'graceful-close'] })
+  }
+}, { name: 'response-cache', dependencies: ['changes', 'config', 'graceful-close'] })
+
+/** Stores finished anonymous responses: registered after the ETag is set, before compression. */
+export const responseCacheStore = fp(async function responseCacheStorePlugin (fastify) {
+  if (fastify.storeResponse) fastify.addHook('onSend', fastify.storeResponse)
+}, { name: 'response-cache-store', dependencies: ['response-cache', 'http-cache'] })
