@@ -1,0 +1,40 @@
+/** `npm run --silent cli -- keys create|list|revoke` against a database file, as an operator would. */
+import t from 'tap'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildApp } from '../src/app.js'
+import { testConfig } from '../src/config.js'
+
+const root = new URL('..', import.meta.url).pathname
+const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-cli-')), 'cli.db')
+
+function cli (...args: string[]) {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: root, env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8'
+  })
+}
+
+t.test('keys create prints the token alone on the last line; it works; revoke stops it at once', async (t) => {
+  const out = cli('keys', 'create', '--role', 'admin', '--name', 'ops')
+  const lines = out.trimEnd().split('\n')
+  const token = lines[lines.length - 1]
+  t.match(token, /^bs_[A-Za-z0-9_-]{43}$/, 'the last line is the token and nothing else')
+
+  const app = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => app.close())
+  const asAdmin = () => app.inject({ url: '/v1/keys', headers: { authorization: `Bearer ${token}` } })
+  t.equal((await asAdmin()).statusCode, 200)
+
+  const listed = cli('keys', 'list')
+  t.match(listed, /\tadmin\t-\tbs_/)
+  t.notOk(listed.includes(token), 'list never shows tokens')
+  const id = listed.trim().split('\n')[0].split('\t')[0]
+  t.match(cli('keys', 'revoke', id), new RegExp(`revoked key ${id}`))
+  t.equal((await asAdmin()).statusCode, 401)
+
+  t.throws(() => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'create', '--role', 'author', '--name', 'x'], {
+    cwd: root, env: { ...process.env, DATABASE_PATH: databasePath }, stdio: 'pipe'
+  }), 'an author key needs --author')
+})
