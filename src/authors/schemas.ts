@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
+import { Nullable, SlugSchema, Timestamp, listItemProperties } from '../lib/schemas.js'
 import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const HttpUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })
@@ -25,11 +25,7 @@ export const AuthorSchema = Type.Object(authorProperties, {
   description: 'An author. `email` is present only for editor and admin keys.'
 })
 
-const { id, ...optionalListProperties } = authorProperties
-export const AuthorListItemSchema = Type.Object({
-  id,
-  ...Type.Partial(Type.Object(optionalListProperties)).properties
-}, {
+export const AuthorListItemSchema = Type.Object(listItemProperties(authorProperties), {
   $id: 'AuthorListItem',
   title: 'AuthorListItem',
   description: 'An author in a list: every field, or only those named in `fields` (plus id). `email` only for editor and admin keys.'

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
+import { Nullable, SlugSchema, Timestamp, listItemProperties } from '../lib/schemas.js'
 import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const categoryProperties = {
@@ -15,11 +15,7 @@ const categoryProperties = {
 
 export const CategorySchema = Type.Object(categoryProperties, { $id: 'Category', title: 'Category', description: 'A category: a node of a tree' })
 
-const { id, ...optionalListProperties } = categoryProperties
-export const CategoryListItemSchema = Type.Object({
-  id,
-  ...Type.Partial(Type.Object(optionalListProperties)).properties
-}, {
+export const CategoryListItemSchema = Type.Object(listItemProperties(categoryProperties), {
   $id: 'CategoryListItem',
   title: 'CategoryListItem',
   description: 'A category in a list: every field, or only those named in `fields` (plus id).'

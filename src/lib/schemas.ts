@@ -3,7 +3,7 @@
  * fastify.addSchema (plugins/schemas.ts) and is referenced with Type.Ref, so it appears
  * once under components.schemas in the OpenAPI document.
  */
-import { Type, type TSchema } from 'typebox'
+import { Type, type TProperties, type TSchema } from 'typebox'
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -120,3 +120,10 @@ type Security = Array<Record<string, string[]>>
 export const secured: Security = [{ bearer: [] }]
 /** Public routes where a key widens what is visible (drafts, emails). */
 export const optionalAuth: Security = [{}, { bearer: [] }]
+
+/** A list item's properties: `id` always, every other one optional (clients pick them with `fields`). */
+export function listItemProperties<T extends TProperties & { id: TSchema }> (properties: T) {
+  const { id, ...rest } = properties
+  return { id, ...Type.Partial(Type.Object(rest)).properties }
+}
+

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Nullable, SlugSchema, Timestamp } from '../lib/schemas.js'
+import { Nullable, SlugSchema, Timestamp, listItemProperties } from '../lib/schemas.js'
 import { listQueryProperties, queryObject } from '../lib/list.js'
 
 const tagProperties = {
@@ -14,11 +14,7 @@ const tagProperties = {
 
 export const TagSchema = Type.Object(tagProperties, { $id: 'Tag', title: 'Tag' })
 
-const { id, ...optionalListProperties } = tagProperties
-export const TagListItemSchema = Type.Object({
-  id,
-  ...Type.Partial(Type.Object(optionalListProperties)).properties
-}, {
+export const TagListItemSchema = Type.Object(listItemProperties(tagProperties), {
   $id: 'TagListItem',
   title: 'TagListItem',
   description: 'A tag in a list: every field, or only those named in `fields` (plus id).'
