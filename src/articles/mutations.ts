@@ -6,10 +6,9 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
-import { missingIds, slugTaken } from '../db/lookups.js'
+import { chooseSlug, missingIds } from '../db/lookups.js'
 import { renderArticleBody } from '../lib/content/article-body.js'
-import { slugify, uniqueSlug } from '../lib/slug.js'
-import { Conflict, FieldError, Forbidden } from '../lib/errors.js'
+import { FieldError, Forbidden } from '../lib/errors.js'
 import type { Caller } from '../lib/caller.js'
 import { now } from '../lib/time.js'
 import type { ArticleCreate, ArticleUpdate } from './schemas.js'
@@ -120,7 +119,7 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
     const at = now()
     const authorId = authorFor(caller, input.authorId)
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
-    const slug = chooseSlug(tx, input.slug, input.title)
+    const slug = chooseSlug(tx, articles, input.slug, input.title, 'article')
     const pub = publication(input.status ?? 'draft', input.publishedAt == null ? null : Date.parse(input.publishedAt), at)
     const rendered = renderBody(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options)
     const row = tx.insert(articles).values({
@@ -145,13 +144,6 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
   })
 }
 
-function chooseSlug (tx: Tx, explicit: string | undefined, title: string, exceptId?: number): string {
-  if (explicit !== undefined) {
-    if (slugTaken(tx, articles, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
-    return explicit
-  }
-  return uniqueSlug(slugify(title, 'article'), (s) => slugTaken(tx, articles, s, exceptId))
-}
 
 function normaliseSeo (seo: ArticleCreate['seo']) {
   if (!seo) return null
@@ -168,7 +160,7 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     const before = termIds(tx, current.id)
     const changes: Partial<typeof articles.$inferInsert> = { updatedAt: Math.max(at, current.updatedAt + 1), authorId }
     if (input.title !== undefined) changes.title = input.title
-    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.title, current.id)
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, articles, input.slug, current.title, 'article', current.id)
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
     if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
       const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt

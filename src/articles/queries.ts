@@ -80,7 +80,11 @@ interface Filters { where: SQL[], count: SQL[] }
 function termFilter (db: Db, join: typeof articleCategories | typeof articleTags, ids: number[], matching: number): { list: SQL, count: SQL } {
   const termColumn = 'categoryId' in join ? join.categoryId : join.tagId
   const members = inArray(articles.id, db.select({ id: join.articleId }).from(join).where(inArray(termColumn, ids)))
-  const total = db.select({ n: sql<number>`max(${articles.id})` }).from(articles).get()?.n ?? 0
+  // The size of the archive only steers the choice; it is counted once until the next write.
+  const total = cachedCount(db, 'articles|max-id', 0, () => ({
+    value: db.select({ n: sql<number>`max(${articles.id})` }).from(articles).get()?.n ?? 0,
+    validUntil: Number.POSITIVE_INFINITY
+  }))
   const probe = sql`exists (select 1 from ${join} where ${join.articleId} = ${articles.id} and ${inArray(termColumn, ids)})`
   return { list: matching * 50 > total ? probe : members, count: members }
 }

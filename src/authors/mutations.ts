@@ -4,24 +4,16 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { apiKeys, articles, authors } from '../db/schema.js'
-import { missingIds, slugTaken } from '../db/lookups.js'
+import { chooseSlug, missingIds } from '../db/lookups.js'
 import { recount, type Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
-import { slugify, uniqueSlug } from '../lib/slug.js'
 import { now } from '../lib/time.js'
 import type { AuthorCreate, AuthorUpdate } from './schemas.js'
 
 type Tx = Queryable
 type AuthorRow = typeof authors.$inferSelect
 
-function chooseSlug (tx: Tx, explicit: string | undefined, name: string, exceptId?: number): string {
-  if (explicit !== undefined) {
-    if (slugTaken(tx, authors, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
-    return explicit
-  }
-  return uniqueSlug(slugify(name, 'author'), (s) => slugTaken(tx, authors, s, exceptId))
-}
 
 function existing (tx: Tx, id: number): AuthorRow {
   const row = tx.select().from(authors).where(eq(authors.id, id)).get()
@@ -33,7 +25,7 @@ export function createAuthor (db: Db, input: AuthorCreate): { id: number, touche
   return db.transaction((tx) => {
     const at = now()
     const row = tx.insert(authors).values({
-      slug: chooseSlug(tx, input.slug, input.name),
+      slug: chooseSlug(tx, authors, input.slug, input.name, 'author'),
       name: input.name,
       searchName: searchName(input.name),
       email: input.email ?? null,
@@ -57,7 +49,7 @@ export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<
       changes.name = input.name
       changes.searchName = searchName(input.name)
     }
-    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.name, id)
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, authors, input.slug, current.name, 'author', id)
     if (input.email !== undefined) changes.email = input.email
     if (input.bio !== undefined) changes.bio = input.bio
     if (input.avatarUrl !== undefined) changes.avatarUrl = input.avatarUrl

@@ -5,11 +5,10 @@
 import { eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleCategories, articles, categories } from '../db/schema.js'
-import { missingIds, slugTaken } from '../db/lookups.js'
+import { chooseSlug, missingIds } from '../db/lookups.js'
 import type { Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
-import { slugify, uniqueSlug } from '../lib/slug.js'
 import { now } from '../lib/time.js'
 import { descendantIds } from './queries.js'
 import type { CategoryCreate, CategoryUpdate } from './schemas.js'
@@ -17,13 +16,6 @@ import type { CategoryCreate, CategoryUpdate } from './schemas.js'
 type Tx = Queryable
 type CategoryRow = typeof categories.$inferSelect
 
-function chooseSlug (tx: Tx, explicit: string | undefined, name: string, exceptId?: number): string {
-  if (explicit !== undefined) {
-    if (slugTaken(tx, categories, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
-    return explicit
-  }
-  return uniqueSlug(slugify(name, 'category'), (s) => slugTaken(tx, categories, s, exceptId))
-}
 
 function existing (tx: Tx, id: number): CategoryRow {
   const row = tx.select().from(categories).where(eq(categories.id, id)).get()
@@ -42,7 +34,7 @@ export function createCategory (db: Db, input: CategoryCreate): { id: number, to
     const at = now()
     checkParentExists(tx, input.parentId)
     const row = tx.insert(categories).values({
-      slug: chooseSlug(tx, input.slug, input.name),
+      slug: chooseSlug(tx, categories, input.slug, input.name, 'category'),
       name: input.name,
       searchName: searchName(input.name),
       description: input.description ?? null,
@@ -63,7 +55,7 @@ export function updateCategory (db: Db, id: number, input: CategoryUpdate): Part
       changes.name = input.name
       changes.searchName = searchName(input.name)
     }
-    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.name, id)
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, categories, input.slug, current.name, 'category', id)
     if (input.description !== undefined) changes.description = input.description
     if (input.parentId !== undefined) {
       checkParentExists(tx, input.parentId)

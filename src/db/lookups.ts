@@ -2,7 +2,9 @@
  * Small lookups shared by the resource query modules (data layer only: routes never
  * import this).
  */
-import { inArray, or, sql, type SQL } from 'drizzle-orm'
+import { eq, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { Conflict } from '../lib/errors.js'
+import { slugify, uniqueSlug } from '../lib/slug.js'
 import { likePrefix } from '../lib/fold.js'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Queryable } from './client.js'
@@ -28,8 +30,20 @@ export function missingIds (db: Queryable, table: SQLiteTable & { id: SQLiteColu
 }
 
 export function slugTaken (db: Queryable, table: SQLiteTable & Keyed, slug: string, exceptId?: number): boolean {
-  const row = db.select({ id: table.id }).from(table).where(inArray(table.slug, [slug])).get() as { id: number } | undefined
+  const row = db.select({ id: table.id }).from(table).where(eq(table.slug, slug)).get() as { id: number } | undefined
   return row !== undefined && row.id !== exceptId
+}
+
+/**
+ * The slug for a row: an explicit one must be free (409 otherwise); without one, a slug
+ * is made from `text` (the title or name), with `-2`, `-3`… until it is free.
+ */
+export function chooseSlug (db: Queryable, table: SQLiteTable & Keyed, explicit: string | undefined, text: string, fallback: string, exceptId?: number): string {
+  if (explicit !== undefined) {
+    if (slugTaken(db, table, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
+    return explicit
+  }
+  return uniqueSlug(slugify(text, fallback), (s) => slugTaken(db, table, s, exceptId))
 }
 
 /** Names (their folded searchName column) with a word starting with `q`, case and accents ignored. */

@@ -4,24 +4,16 @@
 import { eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articles, articleTags, tags } from '../db/schema.js'
-import { slugTaken } from '../db/lookups.js'
+import { chooseSlug } from '../db/lookups.js'
 import type { Touched } from '../articles/mutations.js'
-import { Conflict, NotFound } from '../lib/errors.js'
+import { NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
-import { slugify, uniqueSlug } from '../lib/slug.js'
 import { now } from '../lib/time.js'
 import type { TagCreate, TagUpdate } from './schemas.js'
 
 type Tx = Queryable
 type TagRow = typeof tags.$inferSelect
 
-function chooseSlug (tx: Tx, explicit: string | undefined, name: string, exceptId?: number): string {
-  if (explicit !== undefined) {
-    if (slugTaken(tx, tags, explicit, exceptId)) throw new Conflict(`The slug "${explicit}" is already taken`)
-    return explicit
-  }
-  return uniqueSlug(slugify(name, 'tag'), (s) => slugTaken(tx, tags, s, exceptId))
-}
 
 function existing (tx: Tx, id: number): TagRow {
   const row = tx.select().from(tags).where(eq(tags.id, id)).get()
@@ -33,7 +25,7 @@ export function createTag (db: Db, input: TagCreate): { id: number, touched: Par
   return db.transaction((tx) => {
     const at = now()
     const row = tx.insert(tags).values({
-      slug: chooseSlug(tx, input.slug, input.name),
+      slug: chooseSlug(tx, tags, input.slug, input.name, 'tag'),
       name: input.name,
       searchName: searchName(input.name),
       description: input.description ?? null,
@@ -53,7 +45,7 @@ export function updateTag (db: Db, id: number, input: TagUpdate): Partial<Touche
       changes.name = input.name
       changes.searchName = searchName(input.name)
     }
-    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, input.slug, current.name, id)
+    if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, tags, input.slug, current.name, 'tag', id)
     if (input.description !== undefined) changes.description = input.description
     tx.update(tags).set(changes).where(eq(tags.id, id)).run()
     return { tagIds: [id] }
