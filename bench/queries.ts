@@ -28,6 +28,7 @@ try {
   const prepare = client.prepare.bind(client)
   const timings = new Map<string, Timing>()
   let recording = false
+  const wrapped = new WeakSet<object>()
   const timingOf = (sql: string) => {
     let t = timings.get(sql)
     if (!t) timings.set(sql, t = { sql, prepares: 0, prepareMs: 0, runs: 0, runMs: 0 })
@@ -41,6 +42,9 @@ try {
       t.prepares++
       t.prepareMs += performance.now() - started
     }
+    // The database caches statements: wrap each one once, or timings would nest.
+    if (wrapped.has(statement)) return statement
+    wrapped.add(statement)
     for (const method of ['all', 'get', 'run', 'iterate'] as const) {
       const original = (statement as any)[method].bind(statement)
       ;(statement as any)[method] = (...params: unknown[]) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { defaultSizes, generate } from '../bench/generate.js'
 import { build } from './helpers.js'
 import { recordQueries } from './query-log.js'
+import { forgetSummaries } from '../src/db/summaries.js'
 
 const path = join(mkdtempSync(join(tmpdir(), 'broadsheet-plans-')), 'plans.db')
 generate(path, { ...defaultSizes(4000), tags: 400, authors: 100 }).$client.close()
@@ -37,7 +38,8 @@ for (const url of lists) {
       const fullScan = plan.find((line) => /^SCAN (articles|authors|tags|categories|comments|article_tags|article_categories)$/.test(line))
       t.notOk(fullScan, `no full table scan: ${statement.sql.slice(0, 80)}… → ${plan.join(' | ')}`)
       // A full-text MATCH shows as a virtual-table scan; ordering its hits is inherent to relevance.
-      const sortsEverything = plan.some((line) => /^SCAN (?!.*VIRTUAL TABLE INDEX \d+:M)/.test(line)) && plan.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line))
+      // json_each scans the list of ids given as one parameter, not a table.
+      const sortsEverything = plan.some((line) => /^SCAN (?!json_each )(?!.*VIRTUAL TABLE INDEX \d+:M)/.test(line)) && plan.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line))
       t.notOk(sortsEverything, `no scan plus sort: ${plan.join(' | ')}`)
     }
   })
@@ -45,10 +47,15 @@ for (const url of lists) {
 
 t.test('embeds come from a fixed number of queries (no N+1)', async (t) => {
   for (const url of ['/v1/articles', '/v1/articles?tag=tag-7', '/v1/articles/article-10/comments', '/v1/tags']) {
+    // Summaries held in memory would hide queries: count from cold, both times.
+    forgetSummaries(app.db)
     const small = await log.during(async () => { await app.inject(`${url}${url.includes('?') ? '&' : '?'}perPage=2`) })
+    forgetSummaries(app.db)
     const large = await log.during(async () => { await app.inject(`${url}${url.includes('?') ? '&' : '?'}perPage=100&page=1`) })
     t.equal(large.length, small.length, `${url}: ${small.length} queries for 2 items, ${large.length} for 100`)
   }
+  forgetSummaries(app.db)
   const one = await log.during(async () => { await app.inject('/v1/articles/article-10') })
-  t.ok(one.length <= 5, `one article in ${one.length} queries`)
+  // The row, the author, and for categories and tags their links plus their summaries (cold).
+  t.ok(one.length <= 6, `one article in ${one.length} queries`)
 })

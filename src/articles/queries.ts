@@ -2,42 +2,56 @@
  * Article reads. Visibility is decided here and only here: anonymous callers see
  * live articles (published, or scheduled whose time has come), author keys also see
  * their own, editors and admins see everything.
+ *
+ * These are the reads behind every page view, so they are hand-written statements
+ * (src/db/raw.ts) rather than Drizzle queries: built as text in microseconds, prepared
+ * once, read as arrays. The embedded author, category and tag summaries come from memory
+ * (src/db/summaries.ts); per request only the article's links to them are read.
  */
-import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
-import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags } from '../db/schema.js'
+import { getTableColumns } from 'drizzle-orm'
+import type { Db, Queryable } from '../db/client.js'
+import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount } from '../db/count-cache.js'
+import { allOf, allRows, fragment, joinFragments, oneRow, reader, scalar, type Fragment } from '../db/raw.js'
+import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
-import { articlesFts, matches, matchExpression, matchingIds, snippets } from './search.js'
+import { matchExpression, snippets } from './search.js'
 
 type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
+type AuthorSummary = { id: number, slug: string, name: string, avatarUrl: string | null }
+type Row = Record<string, unknown>
 
 /** The status a reader sees: a scheduled article whose time has come is published. */
 function effectiveStatus (row: Pick<ArticleRow, 'status' | 'publishedAt'>, at: number): ArticleRow['status'] {
   return row.status === 'scheduled' && row.publishedAt !== null && row.publishedAt <= at ? 'published' : row.status
 }
 
-/** Rows the caller may see at all. */
-export function visibleTo (caller: Caller, at: number): SQL | undefined {
-  if (isStaff(caller)) return undefined
-  const live = lte(articles.liveAt, at)
-  if (caller.role === 'author' && caller.authorId !== null) return or(live, eq(articles.authorId, caller.authorId))
-  return live
+/** Rows the caller may see at all (null: every row). */
+function visibleTo (caller: Caller, at: number): Fragment | null {
+  if (isStaff(caller)) return null
+  if (caller.role === 'author' && caller.authorId !== null) return fragment('articles.live_at <= ? or articles.author_id = ?', at, caller.authorId)
+  return fragment('articles.live_at <= ?', at)
 }
 
-function statusCondition (status: string, at: number): SQL {
+/** Whether the caller may see the article with this id. */
+export function articleVisible (db: Queryable, caller: Caller, id: number, at: number): boolean {
+  const where = allOf([fragment('articles.id = ?', id), visibleTo(caller, at)])
+  return oneRow(db, fragment(`select 1 from articles where ${where.text}`, ...where.params)) !== undefined
+}
+
+function statusCondition (status: string, at: number): Fragment {
   switch (status) {
-    case 'published': return lte(articles.liveAt, at)
-    case 'scheduled': return and(eq(articles.status, 'scheduled'), gt(articles.publishedAt, at)) as SQL
-    default: return eq(articles.status, status as ArticleRow['status'])
+    case 'published': return fragment('articles.live_at <= ?', at)
+    case 'scheduled': return fragment("articles.status = 'scheduled' and articles.published_at > ?", at)
+    default: return fragment('articles.status = ?', status)
   }
 }
 
@@ -50,25 +64,30 @@ function listSpec (publicOnly: boolean, searching: boolean): ListSpec {
   return {
     sortable: {
       // Only with `q`: bm25, best first (lower is better).
-      ...(searching ? { relevance: { column: articlesFts.rank, key: 'searchRank' } } : {}),
+      ...(searching ? { relevance: { column: 'articles_fts.rank', key: 'searchRank' } } : {}),
       publishedAt: publicOnly
-        ? { column: articles.liveAt, key: 'liveAt' }
-        : { column: sql`coalesce(${articles.publishedAt}, 0)`, key: 'publishedAtOrZero' },
-      updatedAt: { column: articles.updatedAt, key: 'updatedAt' },
-      createdAt: { column: articles.createdAt, key: 'createdAt' },
-      title: { column: articles.title, key: 'title' },
-      commentCount: { column: articles.commentCount, key: 'commentCount' }
+        ? { column: 'articles.live_at', key: 'liveAt' }
+        : { column: 'coalesce(articles.published_at, 0)', key: 'publishedAtOrZero' },
+      updatedAt: { column: 'articles.updated_at', key: 'updatedAt' },
+      createdAt: { column: 'articles.created_at', key: 'createdAt' },
+      title: { column: 'articles.title', key: 'title' },
+      commentCount: { column: 'articles.comment_count', key: 'commentCount' }
     },
     defaultSort: searching ? 'relevance' : articleListNames.defaultSort,
-    id: { column: articles.id, key: 'id' },
+    id: { column: 'articles.id', key: 'id' },
     fields: articleListNames.fields
   }
 }
 
 const splitKeys = (raw: string) => [...new Set(raw.split(','))]
 
-/** WHERE for the list filters; `null` when a filter names nothing, so the list is empty. */
-interface Filters { where: SQL[], count: SQL[] }
+/** Ids as one JSON parameter (`in (select value from json_each(?))`): one statement whatever their number. */
+const idList = (ids: number[]) => JSON.stringify(ids)
+
+const TERM_LINKS = {
+  categories: { table: 'article_categories', column: 'category_id', counts: 'categories' },
+  tags: { table: 'article_tags', column: 'tag_id', counts: 'tags' }
+} as const
 
 /**
  * "Has one of these categories/tags", written the way that is fast for this filter.
@@ -77,26 +96,27 @@ interface Filters { where: SQL[], count: SQL[] }
  * top-level category), or reads the few matching articles and sorts them (fast when
  * few do, e.g. a rare tag); the stored article counts tell which.
  */
-function termFilter (db: Db, join: typeof articleCategories | typeof articleTags, ids: number[], matching: number): { list: SQL, count: SQL } {
-  const termColumn = 'categoryId' in join ? join.categoryId : join.tagId
-  const members = inArray(articles.id, db.select({ id: join.articleId }).from(join).where(inArray(termColumn, ids)))
+function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): { list: Fragment, count: Fragment } {
+  const { table, column, counts } = TERM_LINKS[kind]
+  const json = idList(ids)
+  const members = fragment(`articles.id in (select article_id from ${table} where ${column} in (select value from json_each(?)))`, json)
+  const matching = scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${counts} where id in (select value from json_each(?))`, json)) ?? 0
   // The size of the archive only steers the choice; it is counted once until the next write.
   const total = cachedCount(db, 'articles|max-id', 0, () => ({
-    value: db.select({ n: sql<number>`max(${articles.id})` }).from(articles).get()?.n ?? 0,
+    value: scalar<number>(db, fragment('select max(id) from articles')) ?? 0,
     validUntil: Number.POSITIVE_INFINITY
   }))
-  const probe = sql`exists (select 1 from ${join} where ${join.articleId} = ${articles.id} and ${inArray(termColumn, ids)})`
+  const probe = fragment(`exists (select 1 from ${table} where ${table}.article_id = articles.id and ${column} in (select value from json_each(?)))`, json)
   return { list: matching * 50 > total ? probe : members, count: members }
 }
 
-function sumCounts (db: Db, table: typeof categories | typeof tags, ids: number[]): number {
-  return db.select({ n: sql<number>`coalesce(sum(${table.articleCount}), 0)` }).from(table).where(inArray(table.id, ids)).get()?.n ?? 0
-}
+/** WHERE for the list filters and for its count; `null` when a filter names nothing, so the list is empty. */
+interface Filters { where: Fragment[], count: Fragment[] }
 
 function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): Filters | null {
-  const where: SQL[] = []
-  const listOnly: SQL[] = []
-  const countOnly: SQL[] = []
+  const where: Fragment[] = []
+  const listOnly: Fragment[] = []
+  const countOnly: Fragment[] = []
   const visibility = visibleTo(caller, at)
   if (visibility) where.push(visibility)
 
@@ -104,42 +124,46 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   if (caller.role === 'anonymous' && (query.status === 'any' || statuses.some((s) => s !== 'published'))) {
     throw new Unauthorized('The status filter needs an editor, admin or author key')
   }
-  if (statuses.length) where.push(or(...statuses.map((s) => statusCondition(s, at))) as SQL)
+  if (statuses.length) {
+    const any = joinFragments(statuses.map((s) => statusCondition(s, at)), ') or (')
+    where.push(fragment(`(${any.text})`, ...any.params))
+  }
 
   if (query.author !== undefined) {
     const ids = idsForKeys(db, authors, splitKeys(query.author))
     if (!ids.length) return null
-    where.push(inArray(articles.authorId, ids))
+    where.push(fragment('articles.author_id in (select value from json_each(?))', idList(ids)))
   }
   if (query.category !== undefined) {
     const ids = descendantIds(db, idsForKeys(db, categories, splitKeys(query.category)))
     if (!ids.length) return null
-    const filter = termFilter(db, articleCategories, ids, sumCounts(db, categories, ids))
+    const filter = termFilter(db, 'categories', ids)
     listOnly.push(filter.list)
     countOnly.push(filter.count)
   }
   if (query.tag !== undefined) {
     const ids = idsForKeys(db, tags, splitKeys(query.tag))
     if (!ids.length) return null
-    const filter = termFilter(db, articleTags, ids, sumCounts(db, tags, ids))
+    const filter = termFilter(db, 'tags', ids)
     listOnly.push(filter.list)
     countOnly.push(filter.count)
   }
-  if (query.featured !== undefined) where.push(eq(articles.featured, query.featured))
+  if (query.featured !== undefined) where.push(fragment('articles.featured = ?', query.featured ? 1 : 0))
   // For the public, live_at equals published_at on every visible row and is indexed.
-  const published = statuses.length === 1 && statuses[0] === 'published' ? articles.liveAt : articles.publishedAt
-  if (query.publishedAfter !== undefined) where.push(gt(published, Date.parse(query.publishedAfter)))
-  if (query.publishedBefore !== undefined) where.push(lt(published, Date.parse(query.publishedBefore)))
-  if (query.updatedSince !== undefined) where.push(gte(articles.updatedAt, Date.parse(query.updatedSince)))
+  const published = statuses.length === 1 && statuses[0] === 'published' ? 'articles.live_at' : 'articles.published_at'
+  if (query.publishedAfter !== undefined) where.push(fragment(`${published} > ?`, Date.parse(query.publishedAfter)))
+  if (query.publishedBefore !== undefined) where.push(fragment(`${published} < ?`, Date.parse(query.publishedBefore)))
+  if (query.updatedSince !== undefined) where.push(fragment('articles.updated_at >= ?', Date.parse(query.updatedSince)))
   return { where: [...where, ...listOnly], count: [...where, ...countOnly] }
 }
 
 // Lists read the compact articles table; the body columns are joined only when asked for.
 const { customExcerpt, ...listColumns } = getTableColumns(articles)
 const heavy = { body: articleBodies.body, bodyHtml: articleBodies.bodyHtml, toc: articleBodies.toc }
-const rowColumns = { ...getTableColumns(articles), ...heavy }
+const listReader = reader<Row>({ ...listColumns, publishedAtOrZero: 'coalesce(articles.published_at, 0)' })
+const rowReader = reader<ArticleRow>({ ...getTableColumns(articles), ...heavy })
 
-export interface ArticleList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
+export interface ArticleList { page: Page<Row>, items: Row[] }
 
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
@@ -150,28 +174,32 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   // Ranked by relevance: join the index for its rank. Otherwise the matches are a filter.
   const byRelevance = expression !== null && plan.sort[0].name === 'relevance'
   if (expression !== null) {
-    filtered.count.push(inArray(articles.id, matchingIds(db, expression)))
-    filtered.where.push(byRelevance ? matches(expression) : inArray(articles.id, matchingIds(db, expression)))
+    const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', expression)
+    filtered.count.push(matching)
+    filtered.where.push(byRelevance ? fragment('articles_fts match ?', expression) : matching)
   }
 
-  const columns: Record<string, unknown> = { ...listColumns, publishedAtOrZero: sql<number>`coalesce(${articles.publishedAt}, 0)` }
-  const withBody = Object.keys(heavy).some((name) => plan.fields?.has(name))
-  if (withBody) for (const [name, column] of Object.entries(heavy)) if (plan.fields?.has(name)) columns[name] = column
-
+  const extra = Object.entries(heavy).filter(([name]) => plan.fields?.has(name))
+  const extraReader = reader<Row>({ ...Object.fromEntries(extra), ...(byRelevance ? { searchRank: 'articles_fts.rank' } : {}) })
+  const joins = [
+    extra.length ? 'join article_bodies on article_bodies.article_id = articles.id' : '',
+    byRelevance ? 'join articles_fts on articles_fts.rowid = articles.id' : ''
+  ].join(' ')
+  const where = allOf([...filtered.where, afterCursorText(plan)])
   const { limit, offset } = window(plan)
-  if (byRelevance) columns.searchRank = articlesFts.rank
-  let from = db.select(columns as typeof listColumns).from(articles).$dynamic()
-  if (withBody) from = from.innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-  if (byRelevance) from = from.innerJoin(articlesFts, eq(articlesFts.rowid, articles.id))
-  const rows = from
-    .where(and(...filtered.where, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(limit).offset(offset)
-    .all() as unknown as Record<string, unknown>[]
-  const total = cachedCount(db, countKey(caller, query), at, () => ({
-    value: db.select({ n: sql<number>`count(*)` }).from(articles).where(and(...filtered.count)).get()?.n ?? 0,
-    validUntil: nextGoLive(db, at)
-  }))
+  const select = extraReader.width ? `${listReader.list}, ${extraReader.list}` : listReader.list
+  const rows = allRows(db, fragment(
+    `select ${select} from articles ${joins} where ${where.text} order by ${orderByText(plan)} limit ? offset ?`,
+    ...where.params, limit, offset
+  )).map((values) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width)))
+
+  const total = cachedCount(db, countKey(caller, query), at, () => {
+    const counted = allOf(filtered.count)
+    return {
+      value: scalar<number>(db, fragment(`select count(*) from articles where ${counted.text}`, ...counted.params)) ?? 0,
+      validUntil: nextGoLive(db, at)
+    }
+  })
   const page = finishPage(plan, rows, total)
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
   if (expression !== null) addSearchHits(db, expression, page.rows, items)
@@ -179,7 +207,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
 }
 
 /** Each hit carries `search: {rank, snippet}`. */
-function addSearchHits (db: Db, expression: string, rows: Record<string, unknown>[], items: Record<string, unknown>[]) {
+function addSearchHits (db: Db, expression: string, rows: Row[], items: Row[]) {
   const ids = rows.map((r) => r.id as number)
   const ranks = rows[0] && 'searchRank' in rows[0]
     ? new Map(rows.map((r) => [r.id as number, r.searchRank as number]))
@@ -192,9 +220,8 @@ function addSearchHits (db: Db, expression: string, rows: Record<string, unknown
 
 function ranksOf (db: Db, expression: string, ids: number[]): Map<number, number> {
   if (!ids.length) return new Map()
-  const rows = db.select({ id: articlesFts.rowid, rank: articlesFts.rank }).from(articlesFts)
-    .where(and(matches(expression), inArray(articlesFts.rowid, ids))).all()
-  return new Map(rows.map((r) => [r.id, r.rank]))
+  const rows = allRows(db, fragment('select rowid, rank from articles_fts where articles_fts match ? and rowid in (select value from json_each(?))', expression, idList(ids)))
+  return new Map(rows.map(([id, rank]) => [id as number, rank as number]))
 }
 
 /** Everything that decides which rows a list counts: who asks and the filters, not the page. */
@@ -206,18 +233,16 @@ function countKey (caller: Caller, query: ArticleListQuery): string {
 
 /** When the next scheduled article goes live (what the public sees changes then, with no write). */
 function nextGoLive (db: Db, at: number): number {
-  const row = db.select({ t: sql<number | null>`min(${articles.publishedAt})` }).from(articles)
-    .where(and(eq(articles.status, 'scheduled'), gt(articles.publishedAt, at))).get()
-  return row?.t ?? Number.POSITIVE_INFINITY
+  return scalar<number | null>(db, fragment("select min(published_at) from articles where status = 'scheduled' and published_at > ?", at)) ?? Number.POSITIVE_INFINITY
 }
 
-/** Embeds for a whole page come from at most three queries, whatever its size. */
-function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at: number): Record<string, unknown>[] {
+/** Embeds for a whole page come from at most three queries, whatever its size (none for summaries already held). */
+function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at: number): Row[] {
   const wants = (f: string) => fields === null || fields.has(f)
   const ids = rows.map((r) => r.id)
-  const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map()
-  const categoriesByArticle = wants('categories') ? termsOf(db, 'categories', ids) : new Map()
-  const tagsByArticle = wants('tags') ? termsOf(db, 'tags', ids) : new Map()
+  const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map<number, AuthorSummary>()
+  const categoriesByArticle = wants('categories') ? termsOf(db, 'categories', ids) : new Map<number, Term[]>()
+  const tagsByArticle = wants('tags') ? termsOf(db, 'tags', ids) : new Map<number, Term[]>()
   return rows.map((row) => pickFields(toArticle(row, {
     author: authorsById.get(row.authorId) ?? null,
     categories: categoriesByArticle.get(row.id) ?? [],
@@ -227,28 +252,27 @@ function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at
 
 const DEFAULT_LIST_FIELDS = new Set(articleListNames.fields.filter((f) => !['body', 'bodyHtml', 'toc'].includes(f)))
 
-function authorSummaries (db: Db, ids: number[]) {
-  const unique = [...new Set(ids)]
-  if (!unique.length) return new Map()
-  const rows = db.select({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
-    .from(authors).where(inArray(authors.id, unique)).all()
-  return new Map(rows.map((r) => [r.id, r]))
+function authorSummaries (db: Db, ids: number[]): Map<number, AuthorSummary> {
+  return summaries<AuthorSummary>(db, 'authors', ids, (missing) =>
+    allRows(db, fragment('select id, slug, name, avatar_url from authors where id in (select value from json_each(?))', idList(missing)))
+      .map(([id, slug, name, avatarUrl]) => [id as number, { id, slug, name, avatarUrl } as AuthorSummary]))
 }
 
-/** Categories or tags of many articles in one query, in the order they were given. */
+/** Categories or tags of many articles, in the order they were given: their links in one query, the summaries from memory. */
 export function termsOf (db: Db, kind: 'categories' | 'tags', articleIds: number[]): Map<number, Term[]> {
   const out = new Map<number, Term[]>()
   if (!articleIds.length) return out
-  const rows = kind === 'categories'
-    ? db.select({ articleId: articleCategories.articleId, id: categories.id, slug: categories.slug, name: categories.name })
-      .from(articleCategories).innerJoin(categories, eq(categories.id, articleCategories.categoryId))
-      .where(inArray(articleCategories.articleId, articleIds))
-      .orderBy(asc(articleCategories.articleId), asc(articleCategories.position)).all()
-    : db.select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-      .from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(inArray(articleTags.articleId, articleIds))
-      .orderBy(asc(articleTags.articleId), asc(articleTags.position)).all()
-  for (const { articleId, ...term } of rows) {
+  const { table, column } = TERM_LINKS[kind]
+  const links = allRows(db, fragment(
+    `select article_id, ${column} from ${table} where article_id in (select value from json_each(?)) order by article_id, position`,
+    idList(articleIds)
+  )) as Array<[number, number]>
+  const terms = summaries<Term>(db, kind, links.map((link) => link[1]), (missing) =>
+    allRows(db, fragment(`select id, slug, name from ${kind} where id in (select value from json_each(?))`, idList(missing)))
+      .map(([id, slug, name]) => [id as number, { id, slug, name } as Term]))
+  for (const [articleId, termId] of links) {
+    const term = terms.get(termId)
+    if (!term) continue
     const list = out.get(articleId)
     if (list) list.push(term)
     else out.set(articleId, [term])
@@ -259,7 +283,7 @@ export function termsOf (db: Db, kind: 'categories' | 'tags', articleIds: number
 interface Embeds { author: unknown, categories: Term[], tags: Term[] }
 
 /** The output mapper: a row and its embeds as the API shows them, fields in contract order. */
-function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number): Record<string, unknown> {
+function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number): Row {
   return {
     id: row.id,
     slug: row.slug,
@@ -288,40 +312,46 @@ function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: n
 }
 
 /** The row behind a route key, if the caller may see it. */
-export function findArticleRow (db: Db, caller: Caller, key: string, at: number): ArticleRow | undefined {
+export function findArticleRow (db: Queryable, caller: Caller, key: string, at: number): ArticleRow | undefined {
   const k = parseKey(key)
-  const match = 'id' in k ? eq(articles.id, k.id) : eq(articles.slug, k.slug)
-  return db.select(rowColumns).from(articles)
-    .innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-    .where(and(match, visibleTo(caller, at))).get()
+  const where = allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
+  const values = oneRow(db, fragment(
+    `select ${rowReader.list} from articles join article_bodies on article_bodies.article_id = articles.id where ${where.text}`,
+    ...where.params
+  ))
+  return values && rowReader.read(values)
 }
 
 /** One article with the author's public profile and everything else. */
-export function getArticle (db: Db, caller: Caller, key: string, at: number): Record<string, unknown> | undefined {
+export function getArticle (db: Db, caller: Caller, key: string, at: number): Row | undefined {
   const row = findArticleRow(db, caller, key, at)
   return row && renderArticle(db, row, at)
 }
 
-export function renderArticle (db: Db, row: ArticleRow, at: number): Record<string, unknown> {
-  const author = db.select({
-    id: authors.id, slug: authors.slug, name: authors.name, bio: authors.bio,
-    avatarUrl: authors.avatarUrl, website: authors.website, social: authors.social
-  }).from(authors).where(eq(authors.id, row.authorId)).get()
+const profileReader = reader<Row>({
+  id: authors.id, slug: authors.slug, name: authors.name, bio: authors.bio,
+  avatarUrl: authors.avatarUrl, website: authors.website, social: authors.social
+})
+
+export function renderArticle (db: Db, row: ArticleRow, at: number): Row {
+  const author = oneRow(db, fragment(`select ${profileReader.list} from authors where authors.id = ?`, row.authorId))
   return toArticle(row, {
-    author,
+    author: author && profileReader.read(author),
     categories: termsOf(db, 'categories', [row.id]).get(row.id) ?? [],
     tags: termsOf(db, 'tags', [row.id]).get(row.id) ?? []
   }, at)
 }
 
 export function countArticles (db: Db): number {
-  return db.select({ n: sql<number>`count(*)` }).from(articles).get()?.n ?? 0
+  return scalar<number>(db, fragment('select count(*) from articles')) ?? 0
 }
 
 /** List representations of the given articles that the caller may see, by id (for the change feed). */
-export function articleListItems (db: Db, caller: Caller, ids: number[], at: number): Map<number, Record<string, unknown>> {
+export function articleListItems (db: Db, caller: Caller, ids: number[], at: number): Map<number, Row> {
   if (!ids.length) return new Map()
-  const rows = db.select(listColumns).from(articles).where(and(inArray(articles.id, ids), visibleTo(caller, at))).all()
+  const where = allOf([fragment('articles.id in (select value from json_each(?))', idList(ids)), visibleTo(caller, at)])
+  const rows = allRows(db, fragment(`select ${listReader.list} from articles where ${where.text}`, ...where.params))
+    .map((values) => listReader.read(values))
   const items = toListItems(db, rows as unknown as ArticleRow[], null, at)
   return new Map(items.map((item) => [item.id as number, item]))
 }

@@ -3,16 +3,9 @@
  * User input never reaches FTS5 syntax: it is cut into words, each quoted, the last
  * one a prefix, so quotes, NEAR, OR, column filters and stars are just text.
  */
-import { inArray, sql } from 'drizzle-orm'
-import { integer, real, sqliteTable } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db/client.js'
+import { allRows, fragment } from '../db/raw.js'
 import { BadRequest } from '../lib/errors.js'
-
-/** The FTS5 table as Drizzle sees it (not in db/schema.ts: drizzle-kit must not create it). */
-export const articlesFts = sqliteTable('articles_fts', {
-  rowid: integer('rowid').notNull(),
-  rank: real('rank').notNull()
-})
 
 const MAX_WORDS = 16
 
@@ -23,15 +16,6 @@ export function matchExpression (q: string): string {
   return words.map((w, i) => `"${w.slice(0, 100)}"${i === words.length - 1 ? '*' : ''}`).join(' ')
 }
 
-export function matches (expression: string) {
-  return sql`${articlesFts} match ${expression}`
-}
-
-/** Rows matching, as a subquery for `articles.id in (…)`. */
-export function matchingIds (db: Db, expression: string) {
-  return db.select({ id: articlesFts.rowid }).from(articlesFts).where(matches(expression))
-}
-
 const OPEN = '\u0001'
 const CLOSE = '\u0002'
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
@@ -39,11 +23,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 /** Snippets of the body for a page of hits: escaped HTML with the matches in <mark>. */
 export function snippets (db: Db, expression: string, ids: number[]): Map<number, string> {
   if (!ids.length) return new Map()
-  const rows = db.select({
-    id: articlesFts.rowid,
-    snippet: sql<string>`snippet(articles_fts, 3, ${OPEN}, ${CLOSE}, '…', 24)`
-  }).from(articlesFts).where(sql`${matches(expression)} and ${inArray(articlesFts.rowid, ids)}`).all()
-  return new Map(rows.map((r) => [r.id, markup(r.snippet ?? '')]))
+  const rows = allRows(db, fragment(
+    'select rowid, snippet(articles_fts, 3, ?, ?, \'…\', 24) from articles_fts where articles_fts match ? and rowid in (select value from json_each(?))',
+    OPEN, CLOSE, expression, JSON.stringify(ids)
+  ))
+  return new Map(rows.map(([id, snippet]) => [id as number, markup((snippet as string | null) ?? '')]))
 }
 
 function markup (raw: string): string {

@@ -3,6 +3,7 @@
  */
 import { eq, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
+import { forgettingSummaries } from '../db/summaries.js'
 import { apiKeys, articles, authors } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
 import { recount, type Touched } from '../articles/mutations.js'
@@ -42,7 +43,7 @@ export function createAuthor (db: Db, input: AuthorCreate): { id: number, touche
 
 /** Changes what the input names; the slug stays unless a new one is given. */
 export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<Touched> {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const current = existing(tx, id)
     const changes: Partial<typeof authors.$inferInsert> = { updatedAt: Math.max(now(), current.updatedAt + 1) }
     if (input.name !== undefined) {
@@ -57,7 +58,7 @@ export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<
     if (input.social !== undefined) changes.social = input.social ?? {}
     tx.update(authors).set(changes).where(eq(authors.id, id)).run()
     return { authorIds: [id] }
-  })
+  }))
 }
 
 export interface DeleteAuthorOptions {
@@ -71,7 +72,7 @@ export interface DeleteAuthorOptions {
  * (the foreign key cascades).
  */
 export function deleteAuthor (db: Db, id: number, options: DeleteAuthorOptions = {}): Partial<Touched> & { keyIds: number[] } {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const at = now()
     existing(tx, id)
     const { reassignTo } = options
@@ -94,5 +95,5 @@ export function deleteAuthor (db: Db, id: number, options: DeleteAuthorOptions =
     const authorIds = reassignTo === undefined ? [id] : [id, reassignTo]
     recount(tx, { authorIds, categoryIds: [], tagIds: [] }, at)
     return { articleIds, authorIds, keyIds }
-  })
+  }))
 }

@@ -4,6 +4,7 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
+import { forgettingSummaries } from '../db/summaries.js'
 import { articleCategories, articles, categories } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
 import type { Touched } from '../articles/mutations.js'
@@ -48,7 +49,7 @@ export function createCategory (db: Db, input: CategoryCreate): { id: number, to
 
 /** Changes what the input names; the slug stays unless a new one is given. */
 export function updateCategory (db: Db, id: number, input: CategoryUpdate): Partial<Touched> {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const current = existing(tx, id)
     const changes: Partial<typeof categories.$inferInsert> = { updatedAt: Math.max(now(), current.updatedAt + 1) }
     if (input.name !== undefined) {
@@ -67,7 +68,7 @@ export function updateCategory (db: Db, id: number, input: CategoryUpdate): Part
     }
     tx.update(categories).set(changes).where(eq(categories.id, id)).run()
     return { categoryIds: [id] }
-  })
+  }))
 }
 
 /**
@@ -75,7 +76,7 @@ export function updateCategory (db: Db, id: number, input: CategoryUpdate): Part
  * lose it (their updatedAt moves on, so that sync clients see the change).
  */
 export function deleteCategory (db: Db, id: number): Partial<Touched> {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const at = now()
     const current = existing(tx, id)
     const childIds = tx.select({ id: categories.id }).from(categories).where(eq(categories.parentId, id)).all().map((r) => r.id)
@@ -92,5 +93,5 @@ export function deleteCategory (db: Db, id: number): Partial<Touched> {
     }
     tx.delete(categories).where(eq(categories.id, id)).run()
     return { articleIds, categoryIds: [id, ...childIds] }
-  })
+  }))
 }

@@ -11,7 +11,7 @@ import { appState, articles, changeEvents } from '../db/schema.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { Gone } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
-import { articleListItems, visibleTo } from '../articles/queries.js'
+import { articleListItems, articleVisible } from '../articles/queries.js'
 import { getAuthor } from '../authors/queries.js'
 import { getCategory } from '../categories/queries.js'
 import { getTag } from '../tags/queries.js'
@@ -100,7 +100,7 @@ function currentItems (db: Db, caller: Caller, events: { resource: string, resou
 }
 
 function commentArticleVisible (db: Db, caller: Caller, articleId: number, at: number): boolean {
-  return db.select({ id: articles.id }).from(articles).where(and(eq(articles.id, articleId), visibleTo(caller, at))).get() !== undefined
+  return articleVisible(db, caller, articleId, at)
 }
 
 /** Drops change events older than the retention; cursors before them then answer 410. */

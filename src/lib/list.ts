@@ -10,10 +10,14 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { Type, type TProperties } from 'typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { FieldError } from './errors.js'
+import { fragment, joinFragments, type Fragment } from '../db/raw.js'
 
 export interface SortKey {
-  /** Column (or expression) the database orders by. */
-  column: SQLiteColumn | SQL
+  /**
+   * Column (or expression) the database orders by: a Drizzle column or SQL for lists built
+   * with Drizzle, SQL text for hand-written statements (src/db/raw.ts).
+   */
+  column: SQLiteColumn | SQL | string
   /** Property holding the value on the row the resource's query returns. */
   key: string
 }
@@ -146,26 +150,62 @@ function decodeCursor (cursor: string, signature: string, length: number): unkno
   return decoded.slice(1)
 }
 
-export function orderBy (plan: ListPlan): SQL[] {
-  return plan.sort.map((s) => s.desc ? sql`${s.key.column} desc` : sql`${s.key.column} asc`)
+function drizzleColumn (key: SortKey): SQLiteColumn | SQL {
+  if (typeof key.column === 'string') throw new Error(`Sort key ${key.key} is SQL text: use orderByText/afterCursorText`)
+  return key.column
 }
 
-/** WHERE for the rows after the cursor: a row-value comparison when every direction agrees (index-friendly). */
-export function afterCursor (plan: ListPlan): SQL | undefined {
+function textColumn (key: SortKey): string {
+  if (typeof key.column !== 'string') throw new Error(`Sort key ${key.key} is a Drizzle column: use orderBy/afterCursor`)
+  return key.column
+}
+
+export function orderBy (plan: ListPlan): SQL[] {
+  return plan.sort.map((s) => s.desc ? sql`${drizzleColumn(s.key)} desc` : sql`${drizzleColumn(s.key)} asc`)
+}
+
+export function orderByText (plan: ListPlan): string {
+  return plan.sort.map((s) => `${textColumn(s.key)} ${s.desc ? 'desc' : 'asc'}`).join(', ')
+}
+
+/**
+ * The rows after the cursor, in whatever SQL representation `parts` builds: a row-value
+ * comparison when every direction agrees (index-friendly), else the expanded form.
+ */
+function cursorCondition<T> (plan: ListPlan, parts: {
+  compare: (key: SortKey, op: '<' | '>' | '=', value: unknown) => T
+  rowValues: (keys: SortKey[], op: '<' | '>', values: unknown[]) => T
+  and: (items: T[]) => T
+  or: (items: T[]) => T
+}): T | undefined {
   if (plan.after === null) return undefined
   const values = plan.after
   const sameDirection = plan.sort.every((s) => s.desc === plan.sort[0].desc)
-  if (sameDirection) {
-    const cols = sql.join(plan.sort.map((s) => sql`${s.key.column}`), sql`, `)
-    const vals = sql.join(values.map((v) => sql`${v}`), sql`, `)
-    return plan.sort[0].desc ? sql`(${cols}) < (${vals})` : sql`(${cols}) > (${vals})`
-  }
-  const alternatives: SQL[] = plan.sort.map((s, i) => {
-    const equal = plan.sort.slice(0, i).map((p, j) => sql`${p.key.column} = ${values[j]}`)
-    const beyond = s.desc ? sql`${s.key.column} < ${values[i]}` : sql`${s.key.column} > ${values[i]}`
-    return sql.join([...equal, beyond], sql` and `)
+  if (sameDirection) return parts.rowValues(plan.sort.map((s) => s.key), plan.sort[0].desc ? '<' : '>', values)
+  return parts.or(plan.sort.map((s, i) => parts.and([
+    ...plan.sort.slice(0, i).map((p, j) => parts.compare(p.key, '=', values[j])),
+    parts.compare(s.key, s.desc ? '<' : '>', values[i])
+  ])))
+}
+
+/** WHERE for the rows after the cursor (Drizzle). */
+export function afterCursor (plan: ListPlan): SQL | undefined {
+  return cursorCondition<SQL>(plan, {
+    compare: (key, op, value) => sql`${drizzleColumn(key)} ${sql.raw(op)} ${value}`,
+    rowValues: (keys, op, values) => sql`(${sql.join(keys.map((k) => sql`${drizzleColumn(k)}`), sql`, `)}) ${sql.raw(op)} (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`,
+    and: (items) => sql`(${sql.join(items, sql` and `)})`,
+    or: (items) => sql`(${sql.join(items, sql` or `)})`
   })
-  return sql`(${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)})`
+}
+
+/** WHERE for the rows after the cursor (SQL text). */
+export function afterCursorText (plan: ListPlan): Fragment | undefined {
+  return cursorCondition<Fragment>(plan, {
+    compare: (key, op, value) => fragment(`${textColumn(key)} ${op} ?`, value),
+    rowValues: (keys, op, values) => fragment(`(${keys.map(textColumn).join(', ')}) ${op} (${values.map(() => '?').join(', ')})`, ...values),
+    and: (items) => { const f = joinFragments(items, ' and '); return fragment(`(${f.text})`, ...f.params) },
+    or: (items) => { const f = joinFragments(items, ' or '); return fragment(`(${f.text})`, ...f.params) }
+  })
 }
 
 export interface Window { limit: number, offset: number }

@@ -3,6 +3,7 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
+import { forgettingSummaries } from '../db/summaries.js'
 import { articles, articleTags, tags } from '../db/schema.js'
 import { chooseSlug } from '../db/lookups.js'
 import type { Touched } from '../articles/mutations.js'
@@ -38,7 +39,7 @@ export function createTag (db: Db, input: TagCreate): { id: number, touched: Par
 
 /** Changes what the input names; the slug stays unless a new one is given. */
 export function updateTag (db: Db, id: number, input: TagUpdate): Partial<Touched> {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const current = existing(tx, id)
     const changes: Partial<typeof tags.$inferInsert> = { updatedAt: Math.max(now(), current.updatedAt + 1) }
     if (input.name !== undefined) {
@@ -49,12 +50,12 @@ export function updateTag (db: Db, id: number, input: TagUpdate): Partial<Touche
     if (input.description !== undefined) changes.description = input.description
     tx.update(tags).set(changes).where(eq(tags.id, id)).run()
     return { tagIds: [id] }
-  })
+  }))
 }
 
 /** Deletes a tag and detaches it from its articles (their updatedAt moves on, so that sync clients see the change). */
 export function deleteTag (db: Db, id: number): Partial<Touched> {
-  return db.transaction((tx) => {
+  return forgettingSummaries(db, db.transaction((tx) => {
     const at = now()
     existing(tx, id)
     const articleIds = tx.select({ id: articleTags.articleId }).from(articleTags)
@@ -65,5 +66,5 @@ export function deleteTag (db: Db, id: number): Partial<Touched> {
     }
     tx.delete(tags).where(eq(tags.id, id)).run()
     return { articleIds, tagIds: [id] }
-  })
+  }))
 }

@@ -1,0 +1,85 @@
+/**
+ * Hand-written statements for the reads behind every page view (the article list and
+ * one article, with their embeds). Drizzle builds each query anew on every call and maps
+ * every value through its column classes; for these reads that cost more than SQLite
+ * itself (bench/README.md, "Where the time goes"). Here the SQL is plain text with `?`
+ * parameters, its statement is prepared once (the client caches statements by text),
+ * rows come back as arrays, and values are mapped with the Drizzle columns' own
+ * `mapFromDriverValue`, so JSON and boolean columns read exactly as Drizzle reads them.
+ *
+ * Only query modules use this; each statement is the SQLite half of a query that a
+ * second backend would write in its own dialect.
+ */
+import { getTableName } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import type { Queryable } from './client.js'
+
+/** A piece of SQL text and the values of its `?` parameters, in order. */
+export interface Fragment { text: string, params: unknown[] }
+
+export function fragment (text: string, ...params: unknown[]): Fragment {
+  return { text, params }
+}
+
+export function joinFragments (parts: Fragment[], separator: string): Fragment {
+  return { text: parts.map((p) => p.text).join(separator), params: parts.flatMap((p) => p.params) }
+}
+
+/** `a and b and …` of the parts given (`1` when there are none). */
+export function allOf (parts: Array<Fragment | null | undefined>): Fragment {
+  const present = parts.filter((p): p is Fragment => p !== null && p !== undefined)
+  return present.length ? joinFragments(present.map((p) => fragment(`(${p.text})`, ...p.params)), ' and ') : fragment('1')
+}
+
+/** The client under Drizzle (a transaction runs on the same connection). */
+function client (db: Queryable) {
+  return (db as unknown as { $client: import('better-sqlite3').Database }).$client
+}
+
+/** Better-sqlite3 binds numbers, strings, bigints, buffers and null: booleans become 0/1. */
+function bindable (params: unknown[]): unknown[] {
+  return params.map((p) => typeof p === 'boolean' ? Number(p) : p)
+}
+
+export function allRows (db: Queryable, query: Fragment): unknown[][] {
+  return client(db).prepare(query.text).raw(true).all(...bindable(query.params)) as unknown[][]
+}
+
+export function oneRow (db: Queryable, query: Fragment): unknown[] | undefined {
+  return client(db).prepare(query.text).raw(true).get(...bindable(query.params)) as unknown[] | undefined
+}
+
+/** The first column of the first row (for counts and aggregates). */
+export function scalar<T> (db: Queryable, query: Fragment): T | undefined {
+  return oneRow(db, query)?.[0] as T | undefined
+}
+
+/** `"table"."column"` for a Drizzle column. */
+export function columnName (column: SQLiteColumn): string {
+  return `"${getTableName(column.table)}"."${column.name}"`
+}
+
+/**
+ * A select list made of Drizzle columns (and named SQL expressions), and the reader that
+ * turns one array row, from `offset` on, into an object keyed like the Drizzle select.
+ */
+export interface Reader<T> { list: string, width: number, read: (values: unknown[], offset?: number) => T }
+
+export function reader<T> (columns: Record<string, SQLiteColumn | string>): Reader<T> {
+  const entries = Object.entries(columns)
+  const keys = entries.map(([key]) => key)
+  const mappers = entries.map(([, column]) => typeof column === 'string' ? null : column)
+  return {
+    list: entries.map(([, column]) => typeof column === 'string' ? column : columnName(column)).join(', '),
+    width: entries.length,
+    read (values, offset = 0) {
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < keys.length; i++) {
+        const value = values[offset + i]
+        const column = mappers[i]
+        out[keys[i]] = value === null || column === null ? value : column.mapFromDriverValue(value)
+      }
+      return out as T
+    }
+  }
+}

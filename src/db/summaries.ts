@@ -1,0 +1,36 @@
+/**
+ * The author, category and tag summaries that every article embeds ({id, slug, name…}),
+ * kept in memory by id. They are few and change only when an author, category or tag is
+ * itself written, while every article list reads dozens of them: holding them saves a
+ * join per embed on each page view. Ids not yet held are read in one query per kind;
+ * the writes that change a summary call `forgetSummaries` after they commit. Bounded:
+ * past MAX_ENTRIES a kind starts over.
+ */
+const MAX_ENTRIES = 50_000
+
+type Kind = 'authors' | 'categories' | 'tags'
+const caches = new WeakMap<object, Map<Kind, Map<number, unknown>>>()
+
+export function summaries<T> (db: object, kind: Kind, ids: Iterable<number>, load: (missing: number[]) => Array<[number, T]>): Map<number, T> {
+  let byKind = caches.get(db)
+  if (!byKind) caches.set(db, byKind = new Map())
+  let cache = byKind.get(kind) as Map<number, T> | undefined
+  if (!cache) byKind.set(kind, cache = new Map())
+  const missing = [...new Set(ids)].filter((id) => !cache.has(id))
+  if (missing.length) {
+    if (cache.size + missing.length > MAX_ENTRIES) cache.clear()
+    for (const [id, summary] of load(missing)) cache.set(id, summary)
+  }
+  return cache
+}
+
+/** After a write to authors, categories or tags (names, slugs, avatars, deletions). */
+export function forgetSummaries (db: object): void {
+  caches.delete(db)
+}
+
+/** `forgetSummaries(db)`, then `result`: wraps a write that has just committed, `forgettingSummaries(db, db.transaction(…))`. */
+export function forgettingSummaries<T> (db: object, result: T): T {
+  forgetSummaries(db)
+  return result
+}
