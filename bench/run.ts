@@ -104,7 +104,7 @@ async function measure (scenario: Scenario, service: Service, seconds = settings
   let cpuFrom: number | null = null
   const summary = await (loader ??= new Loader()).run({
     origin: service.origin,
-    connections: settings.connections,
+    connections: args.connections === undefined ? (scenario.connections ?? settings.connections) : settings.connections,
     warmupSeconds: settings.warmupSeconds,
     seconds,
     requests: scenario.requests

@@ -243,14 +243,15 @@ function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at
   const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map<number, AuthorSummary>()
   const categoriesByArticle = wants('categories') ? termsOf(db, 'categories', ids) : new Map<number, Term[]>()
   const tagsByArticle = wants('tags') ? termsOf(db, 'tags', ids) : new Map<number, Term[]>()
-  return rows.map((row) => pickFields(toArticle(row, {
-    author: authorsById.get(row.authorId) ?? null,
-    categories: categoriesByArticle.get(row.id) ?? [],
-    tags: tagsByArticle.get(row.id) ?? []
-  }, at), fields ?? DEFAULT_LIST_FIELDS))
+  return rows.map((row) => {
+    const item = toArticle(row, {
+      author: authorsById.get(row.authorId) ?? null,
+      categories: categoriesByArticle.get(row.id) ?? [],
+      tags: tagsByArticle.get(row.id) ?? []
+    }, at, fields !== null)
+    return fields === null ? item : pickFields(item, fields)
+  })
 }
-
-const DEFAULT_LIST_FIELDS = new Set(articleListNames.fields.filter((f) => !['body', 'bodyHtml', 'toc'].includes(f)))
 
 function authorSummaries (db: Db, ids: number[]): Map<number, AuthorSummary> {
   return summaries<AuthorSummary>(db, 'authors', ids, (missing) =>
@@ -282,18 +283,20 @@ export function termsOf (db: Db, kind: 'categories' | 'tags', articleIds: number
 
 interface Embeds { author: unknown, categories: Term[], tags: Term[] }
 
-/** The output mapper: a row and its embeds as the API shows them, fields in contract order. */
-function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number): Row {
+/**
+ * The output mapper: a row and its embeds as the API shows them, fields in contract order.
+ * List items leave out body, bodyHtml and toc unless `fields` names them (`withBody`).
+ */
+function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number, withBody = true): Row {
   return {
     id: row.id,
     slug: row.slug,
     title: row.title,
     subtitle: row.subtitle,
     excerpt: row.excerpt,
-    body: row.body,
+    ...(withBody ? { body: row.body } : {}),
     bodyFormat: row.bodyFormat,
-    bodyHtml: row.bodyHtml,
-    toc: row.toc,
+    ...(withBody ? { bodyHtml: row.bodyHtml, toc: row.toc } : {}),
     featuredImage: row.featuredImage ?? null,
     status: effectiveStatus(row, at),
     featured: row.featured,

@@ -4,11 +4,12 @@
  * writes); for everything else it is a hash of the response bytes. A matching
  * If-None-Match turns the response into a bodyless 304.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import fp from 'fastify-plugin'
 
+/** One-shot hashing (crypto.hash) skips the Hash object a streaming createHash builds. */
 export function etagOf (value: string | Buffer): string {
-  return `"${createHash('sha1').update(value).digest('base64url')}"`
+  return `"${hash('sha1', value, 'base64url')}"`
 }
 
 /** RFC 9110 weak comparison: a list of tags, `*`, W/ prefixes ignored. */
