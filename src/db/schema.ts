@@ -121,20 +121,27 @@ export const articleBodies = sqliteTable('article_bodies', {
 export const articleCategories = sqliteTable('article_categories', {
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
   categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'cascade' }),
-  position: integer('position').notNull().default(0)
+  position: integer('position').notNull().default(0),
+  // A copy of the article's live_at, kept by triggers (migrations/0003): a category's
+  // newest live articles are then one range of the index below.
+  liveAt: integer('live_at')
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.categoryId] }),
   index('article_categories_category_idx').on(t.categoryId, t.articleId),
+  index('article_categories_category_live_idx').on(t.categoryId, t.liveAt, t.articleId),
   index('article_categories_position_idx').on(t.articleId, t.position, t.categoryId)
 ])
 
 export const articleTags = sqliteTable('article_tags', {
   articleId: integer('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
   tagId: integer('tag_id').notNull().references(() => tags.id, { onDelete: 'cascade' }),
-  position: integer('position').notNull().default(0)
+  position: integer('position').notNull().default(0),
+  // A copy of the article's live_at, kept by triggers (migrations/0003).
+  liveAt: integer('live_at')
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.tagId] }),
   index('article_tags_tag_idx').on(t.tagId, t.articleId),
+  index('article_tags_tag_live_idx').on(t.tagId, t.liveAt, t.articleId),
   index('article_tags_position_idx').on(t.articleId, t.position, t.tagId)
 ])
 
