@@ -64,13 +64,14 @@ function renderBody (body: string, format: 'markdown' | 'html', customExcerpt: s
   }
 }
 
-function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined) {
+/** Replaces the article's categories and tags with those given (`fresh`: a new article has none to remove). */
+function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined, fresh = false) {
   if (categoryIds !== undefined) {
-    tx.delete(articleCategories).where(eq(articleCategories.articleId, articleId)).run()
+    if (!fresh) tx.delete(articleCategories).where(eq(articleCategories.articleId, articleId)).run()
     if (categoryIds.length) tx.insert(articleCategories).values(categoryIds.map((categoryId, position) => ({ articleId, categoryId, position }))).run()
   }
   if (tagIds !== undefined) {
-    tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
+    if (!fresh) tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
     if (tagIds.length) tx.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId, tagId, position }))).run()
   }
 }
@@ -148,7 +149,7 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
       updatedAt: at
     }).returning({ id: articles.id }).get()
     tx.insert(articleBodies).values({ articleId: row.id, ...rendered.body }).run()
-    setTerms(tx, row.id, input.categoryIds, input.tagIds)
+    setTerms(tx, row.id, input.categoryIds, input.tagIds, true)
     const touched = { articleIds: [row.id], authorIds: [authorId], categoryIds: input.categoryIds ?? [], tagIds: input.tagIds ?? [] }
     if (pub.liveAt !== null && pub.liveAt <= at) countOneMore(tx, touched)
     return { id: row.id, touched }

@@ -17,6 +17,7 @@ declare module 'fastify' {
 }
 
 const TICK_MS = 500
+const KICK_DELAY_MS = 20
 const TIMEOUT_MS = 10_000
 const BATCH = 8
 const PURGE_EVERY_MS = 60_000
@@ -82,14 +83,23 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
       .finally(() => { running = null })
   }
 
-  fastify.decorate('deliverWebhooksSoon', () => { setImmediate(kick) })
-  fastify.onContentChange(() => setImmediate(kick))
+  // After a write, deliveries start within KICK_DELAY_MS; a burst of writes shares one
+  // look at the queue instead of paying for one per write.
+  let soon: NodeJS.Timeout | null = null
+  function kickSoon () {
+    if (soon) return
+    soon = setTimeout(() => { soon = null; kick() }, KICK_DELAY_MS)
+    soon.unref()
+  }
+  fastify.decorate('deliverWebhooksSoon', kickSoon)
+  fastify.onContentChange(kickSoon)
   const timer = setInterval(kick, TICK_MS)
   timer.unref()
   fastify.addHook('onReady', async () => kick())
   fastify.addHook('onClose', async () => {
     closing = true
     clearInterval(timer)
+    if (soon) clearTimeout(soon)
     await running
   })
 }, { name: 'webhook-delivery', dependencies: ['db', 'changes', 'config'] })
