@@ -7,6 +7,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import { idsForKeys, nameStartsWith } from '../db/lookups.js'
+import { allRows, fragment } from '../db/raw.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
@@ -18,14 +19,13 @@ type ReadRow = Omit<CategoryRow, 'searchName'>
 /** The categories and all their descendants (the tree is walked in one recursive query). */
 export function descendantIds (db: Queryable, ids: number[]): number[] {
   if (!ids.length) return []
-  const rows = db.all<{ id: number }>(sql`
+  return allRows(db, fragment(`
     with recursive tree(id) as (
-      select ${categories.id} from ${categories} where ${categories.id} in ${ids}
+      select id from categories where id in (select value from json_each(?))
       union
-      select c.id from ${categories} c join tree on c.parent_id = tree.id
+      select c.id from categories c join tree on c.parent_id = tree.id
     )
-    select id from tree`)
-  return rows.map((r) => r.id)
+    select id from tree`, JSON.stringify(ids))).map(([id]) => id as number)
 }
 
 const listSpec: ListSpec = {

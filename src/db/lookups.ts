@@ -2,7 +2,8 @@
  * Small lookups shared by the resource query modules (data layer only: routes never
  * import this).
  */
-import { eq, inArray, or, sql, type SQL } from 'drizzle-orm'
+import { eq, getTableName, inArray, sql, type SQL } from 'drizzle-orm'
+import { allRows, fragment } from './raw.js'
 import { Conflict } from '../lib/errors.js'
 import { slugify, uniqueSlug } from '../lib/slug.js'
 import { likePrefix } from '../lib/fold.js'
@@ -11,15 +12,19 @@ import type { Queryable } from './client.js'
 
 interface Keyed { id: SQLiteColumn, slug: SQLiteColumn }
 
-/** Ids of the rows named by ids or slugs; unknown keys are simply absent. */
+/**
+ * Ids of the rows named by ids or slugs; unknown keys are simply absent. Every filtered
+ * article list starts here, so it is one hand-written statement (src/db/raw.ts).
+ */
 export function idsForKeys (db: Queryable, table: SQLiteTable & Keyed, keys: string[]): number[] {
   const ids = keys.filter((k) => /^\d+$/.test(k)).map(Number).filter(Number.isSafeInteger)
   const slugs = keys.filter((k) => !/^\d+$/.test(k))
-  const conditions: SQL[] = []
-  if (ids.length) conditions.push(inArray(table.id, ids))
-  if (slugs.length) conditions.push(inArray(table.slug, slugs))
-  if (!conditions.length) return []
-  return db.select({ id: table.id }).from(table).where(or(...conditions)).all().map((r) => r.id as number)
+  if (!ids.length && !slugs.length) return []
+  const name = getTableName(table)
+  return allRows(db, fragment(
+    `select id from "${name}" where id in (select value from json_each(?)) or slug in (select value from json_each(?))`,
+    JSON.stringify(ids), JSON.stringify(slugs)
+  )).map(([id]) => id as number)
 }
 
 /** Which of `ids` do not exist in `table`. */

@@ -31,9 +31,17 @@ export function allOf (parts: Array<Fragment | null | undefined>): Fragment {
   return present.length ? joinFragments(present.map((p) => fragment(`(${p.text})`, ...p.params)), ' and ') : fragment('1')
 }
 
-/** The client under Drizzle (a transaction runs on the same connection). */
-function client (db: Queryable) {
-  return (db as unknown as { $client: import('better-sqlite3').Database }).$client
+type Client = import('better-sqlite3').Database
+
+/**
+ * The better-sqlite3 connection under Drizzle: `$client` on the database, the session's
+ * client inside a transaction (the same connection, so the statement runs in it).
+ */
+function client (db: Queryable): Client {
+  const handle = db as unknown as { $client?: Client, session?: { client?: Client } }
+  const found = handle.$client ?? handle.session?.client
+  if (!found) throw new Error('raw statements need a better-sqlite3 database or transaction')
+  return found
 }
 
 /** Better-sqlite3 binds numbers, strings, bigints, buffers and null: booleans become 0/1. */
