@@ -6,6 +6,7 @@
 import t from 'tap'
 import { build, call, tokenFor } from './helpers.js'
 import { postArticle } from './fixtures.js'
+import { summaries } from '../src/db/summaries.js'
 
 const app = await build(t, { responseCacheBytes: 0 })
 const editor = tokenFor(app, 'editor')
@@ -57,4 +58,12 @@ t.test('deleting a tag or reassigning an author shows at once', async (t) => {
     t.same(view.tags.map((x: any) => x.id), [topic.id])
     t.same({ id: view.author.id, name: view.author.name }, { id: other.id, name: 'Bo Other' })
   }
+})
+
+t.test('a full summary cache starts over without losing what the call asked for', async (t) => {
+  const db = {}
+  const load = (ids: number[]) => ids.map((id): [number, string] => [id, `tag ${id}`])
+  summaries(db, 'tags', Array.from({ length: 49_999 }, (_, i) => i + 1), load)
+  const found = summaries(db, 'tags', [1, 60_001, 60_002], load)
+  t.same([1, 60_001, 60_002].map((id) => found.get(id)), ['tag 1', 'tag 60001', 'tag 60002'])
 })

@@ -16,9 +16,14 @@ export function summaries<T> (db: object, kind: Kind, ids: Iterable<number>, loa
   if (!byKind) caches.set(db, byKind = new Map())
   let cache = byKind.get(kind) as Map<number, T> | undefined
   if (!cache) byKind.set(kind, cache = new Map())
-  const missing = [...new Set(ids)].filter((id) => !cache.has(id))
+  const wanted = [...new Set(ids)]
+  let missing = wanted.filter((id) => !cache.has(id))
   if (missing.length) {
-    if (cache.size + missing.length > MAX_ENTRIES) cache.clear()
+    // Starting over drops what this call found too: load everything it asks for.
+    if (cache.size + missing.length > MAX_ENTRIES) {
+      cache.clear()
+      missing = wanted
+    }
     for (const [id, summary] of load(missing)) cache.set(id, summary)
   }
   return cache

@@ -4,12 +4,17 @@
  * writes); for everything else it is a hash of the response bytes. A matching
  * If-None-Match turns the response into a bodyless 304.
  */
-import { hash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import fp from 'fastify-plugin'
 
-/** One-shot hashing (crypto.hash) skips the Hash object a streaming createHash builds. */
+// One-shot hashing (crypto.hash, Node 20.12+) skips the Hash object a streaming
+// createHash builds; earlier Node 20 releases get createHash.
+const sha1 = typeof crypto.hash === 'function'
+  ? (value: string | Buffer) => crypto.hash('sha1', value, 'base64url')
+  : (value: string | Buffer) => crypto.createHash('sha1').update(value).digest('base64url')
+
 export function etagOf (value: string | Buffer): string {
-  return `"${hash('sha1', value, 'base64url')}"`
+  return `"${sha1(value)}"`
 }
 
 /** RFC 9110 weak comparison: a list of tags, `*`, W/ prefixes ignored. */
