@@ -123,7 +123,9 @@ export const articleCategories = sqliteTable('article_categories', {
   categoryId: integer('category_id').notNull().references(() => categories.id, { onDelete: 'cascade' }),
   position: integer('position').notNull().default(0),
   // A copy of the article's live_at, kept by triggers (migrations/0003): a category's
-  // newest live articles are then one range of the index below.
+  // newest live articles are then one range of the index below. drizzle-kit does not
+  // know those triggers: a generated migration that rebuilds this table must recreate
+  // them (test/term-pages.test.ts fails if they are missing).
   liveAt: integer('live_at')
 }, (t) => [
   primaryKey({ columns: [t.articleId, t.categoryId] }),
