@@ -5,10 +5,10 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, type WriteStream } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { LoadJob, LoaderMessage, LoadSummary } from './load.js'
+import { freePort, waitForOk } from '../scripts/processes.js'
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 export const ROOT = dirname(BENCH_DIR)
@@ -62,19 +62,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     log(`${sig}: stopping children`)
     stopAll().finally(() => process.exit(130))
-  })
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
   })
 }
 
@@ -195,20 +182,16 @@ function watchOutput (child: ChildProcess, logFile: WriteStream, problems: strin
 }
 
 async function waitReady (service: Service, child: ChildProcess, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (exited(child)) throw new Error(`${service.name} exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready: ${service.problems.slice(-3).join(' | ') || last}`)
-    try {
-      const response = await fetch(`${service.origin}/health/ready`, { signal: AbortSignal.timeout(2000) })
-      if (response.status === 200) return
-      last = `status ${response.status}`
-    } catch (err) {
-      last = (err as Error).message
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  try {
+    await waitForOk(`${service.origin}/health/ready`, {
+      timeoutMs,
+      alive () {
+        if (exited(child)) throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before it was ready: ${service.problems.slice(-3).join(' | ') || 'no output'}`)
+      }
+    })
+  } catch (err) {
+    throw new Error(`${service.name}: ${(err as Error).message}`)
   }
-  throw new Error(`${service.name} not ready after ${timeoutMs / 1000} s (${last})`)
 }
 
 async function startService (name: string, args: string[], env: Record<string, string>, logPath: string): Promise<Service> {

@@ -19,11 +19,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { freePort, waitForOk } from './processes.js'
 
 const started = Date.now()
 const seed = Number(process.env.CRASH_SEED ?? 42)
@@ -53,14 +53,6 @@ const pick = <T>(items: T[], rng = random): T => items[Math.floor(rng() * items.
 const subset = <T>(items: T[], max: number, rng = random): T[] => items.filter(() => rng() < max / Math.max(items.length, 1)).slice(0, max)
 
 // ── the server process ───────────────────────────────────────────────────────────────
-async function freePort (): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as net.AddressInfo
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 const port = await freePort()
 const base = `http://127.0.0.1:${port}`
@@ -93,16 +85,13 @@ function start () {
   serverExit = once(server, 'exit') as Promise<[number | null, string | null]>
 }
 
-async function ready (ms = 60000) {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1000) })).ok) return
-    } catch {}
-    if (server?.exitCode !== null) throw new Error(`the server exited while starting: ${stderrTail}`)
-    await sleep(50)
-  }
-  throw new Error(`the server did not become ready in ${ms} ms`)
+function ready () {
+  return waitForOk(`${base}/health/ready`, {
+    intervalMs: 50,
+    alive () {
+      if (server?.exitCode !== null) throw new Error(`the server exited while starting: ${stderrTail}`)
+    }
+  })
 }
 
 // ── HTTP, remembering what was acknowledged ─────────────────────────────────────────

@@ -5,7 +5,6 @@ import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
 
 const app = await build(t)
-const admin = tokenFor(app, 'admin')
 const editor = tokenFor(app, 'editor')
 const ann = insertAuthor(app, 'Ann')
 const bob = insertAuthor(app, 'Bob')

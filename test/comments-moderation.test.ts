@@ -15,7 +15,7 @@ const changes: Change[] = []
 app.onContentChange((change) => { changes.push(change) })
 
 const harbour = await postArticle(app, admin, { title: 'Harbour news', authorId: writer.id, status: 'published' })
-const budget = await postArticle(app, admin, { title: 'Budget news', authorId: writer.id, status: 'published' })
+await postArticle(app, admin, { title: 'Budget news', authorId: writer.id, status: 'published' })
 const draft = await postArticle(app, admin, { title: 'Draft news', authorId: writer.id })
 
 let sequence = 0

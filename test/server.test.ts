@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { waitForOk as waitFor } from '../scripts/processes.js'
 
 const root = new URL('..', import.meta.url).pathname
 
@@ -20,18 +21,6 @@ function start (env: Record<string, string>) {
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
   return { child, stderr: () => stderr }
-}
-
-async function waitFor (url: string, ms = 60000) {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(url)
-      if (res.ok) return
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${url} did not answer`)
 }
 
 t.test('a bad configuration value stops the start with one line naming the variable', async (t) => {

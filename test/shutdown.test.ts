@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { freePort, waitForOk as waitFor } from '../scripts/processes.js'
 import http from 'node:http'
 import net from 'node:net'
 
@@ -20,27 +21,6 @@ const IN_FLIGHT = 100
 const ADMIN = 'shutdown-test-admin-token-' + 'x'.repeat(24)
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A port nothing listens on right now. */
-async function freePort (): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as net.AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
-async function waitFor (url: string, ms = 60000) {
-  const until = Date.now() + ms
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {}
-    await sleep(100)
-  }
-  throw new Error(`${url} did not answer`)
-}
 
 /** A response whose headers have arrived and whose body is left unread until `drain`. */
 interface Held { status: number, headers: http.IncomingHttpHeaders, drain: () => Promise<string> }

@@ -84,9 +84,10 @@ const splitKeys = (raw: string) => [...new Set(raw.split(','))]
 /** Ids as one JSON parameter (`in (select value from json_each(?))`): one statement whatever their number. */
 const idList = (ids: number[]) => JSON.stringify(ids)
 
+/** Each kind's join table and its term column (the kind is also the table with the counts). */
 const TERM_LINKS = {
-  categories: { table: 'article_categories', column: 'category_id', counts: 'categories' },
-  tags: { table: 'article_tags', column: 'tag_id', counts: 'tags' }
+  categories: { table: 'article_categories', column: 'category_id' },
+  tags: { table: 'article_tags', column: 'tag_id' }
 } as const
 
 /**
@@ -103,10 +104,10 @@ interface TermFilter { list: Fragment, count: Fragment, drive: Drive | null }
 interface Drive { table: string, column: string, id: number, replaces: Fragment }
 
 function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): TermFilter {
-  const { table, column, counts } = TERM_LINKS[kind]
+  const { table, column } = TERM_LINKS[kind]
   const json = idList(ids)
   const members = fragment(`articles.id in (select article_id from ${table} where ${column} in (select value from json_each(?)))`, json)
-  const matching = scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${counts} where id in (select value from json_each(?))`, json)) ?? 0
+  const matching = scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0
   // The size of the archive only steers the choice; it is counted once until the next write.
   const total = cachedCount(db, 'articles|max-id', 0, () => ({
     value: scalar<number>(db, fragment('select max(id) from articles')) ?? 0,

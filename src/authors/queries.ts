@@ -3,7 +3,6 @@
  * never a filter or a search target, and the output mapper adds it for them alone.
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { nameStartsWith } from '../db/lookups.js'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'

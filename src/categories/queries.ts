@@ -3,7 +3,6 @@
  * (article filters use it so that a category matches its descendants' articles too).
  */
 import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import { idsForKeys, nameStartsWith } from '../db/lookups.js'

@@ -7,7 +7,7 @@
  */
 import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { appState, articles, changeEvents } from '../db/schema.js'
+import { appState, changeEvents } from '../db/schema.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { Gone } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
@@ -92,15 +92,11 @@ function currentItems (db: Db, caller: Caller, events: { resource: string, resou
     if (!row) continue
     if (isStaff(caller)) {
       out.set(`comment:${id}`, toModeratedComment(row))
-    } else if (row.status === 'approved' && commentArticleVisible(db, caller, row.articleId, at)) {
+    } else if (row.status === 'approved' && articleVisible(db, caller, row.articleId, at)) {
       out.set(`comment:${id}`, toPublicComment(row))
     }
   }
   return out
-}
-
-function commentArticleVisible (db: Db, caller: Caller, articleId: number, at: number): boolean {
-  return articleVisible(db, caller, articleId, at)
 }
 
 /** Drops change events older than the retention; cursors before them then answer 410. */

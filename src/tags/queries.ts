@@ -1,6 +1,5 @@
 /** Tag reads. */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { nameStartsWith } from '../db/lookups.js'
 import type { Db, Queryable } from '../db/client.js'
 import { tags } from '../db/schema.js'
