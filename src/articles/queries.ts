@@ -18,11 +18,11 @@ import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
-import { Unauthorized } from '../lib/errors.js'
+import { FieldError, Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
-import { matchExpression, snippets } from './search.js'
+import { matchExpression, ranking, snippets, type Ranking } from './search.js'
 
 type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
@@ -63,8 +63,9 @@ function statusCondition (status: string, at: number): Fragment {
 function listSpec (publicOnly: boolean, searching: boolean): ListSpec {
   return {
     sortable: {
-      // Only with `q`: bm25, best first (lower is better).
-      ...(searching ? { relevance: { column: 'articles_fts.rank', key: 'searchRank' } } : {}),
+      // Only with `q`, and only first: bm25, best first (lower is better), read from the
+      // ranked hits (rankedRows); equal ranks newest first.
+      ...(searching ? { relevance: { column: 'hits.rank', key: 'searchRank', reverseTies: true } } : {}),
       publishedAt: publicOnly
         ? { column: 'articles.live_at', key: 'liveAt' }
         : { column: 'coalesce(articles.published_at, 0)', key: 'publishedAtOrZero' },
@@ -182,42 +183,48 @@ export interface ArticleList { page: Page<Row>, items: Row[] }
 
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
-  const expression = query.q === undefined ? null : matchExpression(query.q)
+  const expression = query.q === undefined ? null : matchExpression(db, query.q)
   const plan = planList(listSpec(publicOnly, expression !== null), query)
   const filtered = filters(db, caller, query, at)
   if (filtered === null) return { page: finishPage(plan, [], 0), items: [] }
-  // Ranked by relevance: join the index for its rank. Otherwise the matches are a filter.
+  // In relevance order the ranked hits say which rows match. Otherwise the matches are a filter.
   const byRelevance = expression !== null && plan.sort[0].name === 'relevance'
+  if (plan.sort.some((s, i) => i > 0 && s.name === 'relevance')) throw new FieldError('/query/sort', '"relevance" can only be the first sort field')
   if (expression !== null) {
     const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', expression)
     filtered.count.push(matching)
-    filtered.where.push(byRelevance ? fragment('articles_fts match ?', expression) : matching)
+    if (!byRelevance) filtered.where.push(matching)
   }
 
   const extra = Object.entries(heavy).filter(([name]) => plan.fields?.has(name))
-  const extraReader = reader<Row>({ ...Object.fromEntries(extra), ...(byRelevance ? { searchRank: 'articles_fts.rank' } : {}) })
-  // Newest (or oldest) live first with one rare term: read that term's links in live_at
-  // order and join each article, so the page costs the same whatever the archive's size.
-  // The link's live_at and article_id equal the article's, so the order and cursor are
-  // the same values, read from the index.
-  const drive = publicOnly && plan.sort[0].name === 'publishedAt' ? filtered.drives[0] : undefined
-  const ordered = drive === undefined ? plan : drivenPlan(plan, drive)
-  const from = drive === undefined ? 'articles' : `${drive.table} join articles on articles.id = ${drive.table}.article_id`
-  if (drive !== undefined) {
-    filtered.where = filtered.where.filter((f) => f !== drive.replaces)
-    filtered.where.push(fragment(`${drive.table}.${drive.column} = ? and ${drive.table}.live_at <= ?`, drive.id, at))
-  }
-  const joins = [
-    extra.length ? 'join article_bodies on article_bodies.article_id = articles.id' : '',
-    byRelevance ? 'join articles_fts on articles_fts.rowid = articles.id' : ''
-  ].join(' ')
-  const where = allOf([...filtered.where, afterCursorText(ordered)])
+  const extraReader = reader<Row>(Object.fromEntries(extra))
+  const bodies = extra.length ? 'join article_bodies on article_bodies.article_id = articles.id' : ''
+  const columns = extraReader.width ? `${listReader.list}, ${extraReader.list}` : listReader.list
+  const read = (values: unknown[]) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width))
   const { limit, offset } = window(plan)
-  const select = extraReader.width ? `${listReader.list}, ${extraReader.list}` : listReader.list
-  const rows = allRows(db, fragment(
-    `select ${select} from ${from} ${joins} where ${where.text} order by ${orderByText(ordered)} limit ? offset ?`,
-    ...where.params, limit, offset
-  )).map((values) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width)))
+  const ranked = expression === null ? null : ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at))
+  let rows: Row[]
+  if (byRelevance && ranked !== null) {
+    rows = rankedRows(db, { expression, ranked, plan, where: filtered.where, columns, bodies, limit, offset })
+      .map((values) => Object.assign(read(values), { searchRank: values[values.length - 1] }))
+  } else {
+    // Newest (or oldest) live first with one rare term: read that term's links in live_at
+    // order and join each article, so the page costs the same whatever the archive's size.
+    // The link's live_at and article_id equal the article's, so the order and cursor are
+    // the same values, read from the index.
+    const drive = publicOnly && plan.sort[0].name === 'publishedAt' ? filtered.drives[0] : undefined
+    const ordered = drive === undefined ? plan : drivenPlan(plan, drive)
+    const from = drive === undefined ? 'articles' : `${drive.table} join articles on articles.id = ${drive.table}.article_id`
+    if (drive !== undefined) {
+      filtered.where = filtered.where.filter((f) => f !== drive.replaces)
+      filtered.where.push(fragment(`${drive.table}.${drive.column} = ? and ${drive.table}.live_at <= ?`, drive.id, at))
+    }
+    const where = allOf([...filtered.where, afterCursorText(ordered)])
+    rows = allRows(db, fragment(
+      `select ${columns} from ${from} ${bodies} where ${where.text} order by ${orderByText(ordered)} limit ? offset ?`,
+      ...where.params, limit, offset
+    )).map(read)
+  }
 
   const total = cachedCount(db, countKey(caller, query), at, () => {
     const counted = allOf(filtered.count)
@@ -228,8 +235,78 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   })
   const page = finishPage(plan, rows, total)
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
-  if (expression !== null) addSearchHits(db, expression, page.rows, items)
+  if (ranked !== null) addSearchHits(db, query.q as string, ranked, page.rows, items)
   return { page, items }
+}
+
+/** One part of a relevance-ordered list, read in its own order. */
+interface Part { from: Fragment, where: Fragment[], rank: string, plan: ListPlan }
+
+interface RankedQuery {
+  expression: string
+  ranked: Ranking
+  plan: ListPlan
+  where: Fragment[]
+  columns: string
+  bodies: string
+  limit: number
+  offset: number
+}
+
+/**
+ * A page in relevance order (src/articles/search.ts): the ranked window of hits, best
+ * first, then, when more match than the window holds, the older matches with rank 0,
+ * newest first; `-relevance` reverses both. A cursor names its part by its rank (0 only
+ * beyond the window), so each part is read from where the page starts, with the offset
+ * that is left, until the page is full. Each row ends with its rank.
+ */
+function rankedRows (db: Db, q: RankedQuery): unknown[][] {
+  const rest = q.plan.sort.slice(1)
+  const ranked: Part = {
+    from: fragment(`(select value ->> 0 as id, value ->> 1 as rank from json_each(?)) as hits join articles on articles.id = hits.id ${q.bodies}`, q.ranked.hits),
+    where: q.where,
+    rank: 'hits.rank',
+    plan: q.plan
+  }
+  const parts = [ranked]
+  if (q.ranked.floor !== null) {
+    // Beyond the window the rank is 0 for all, so the order is the rest of the sort, with
+    // ids read from the index (FTS5 returns its rows in rowid order).
+    const older: Part = {
+      from: fragment(`articles_fts join articles on articles.id = articles_fts.rowid ${q.bodies}`),
+      where: [...q.where, fragment('articles_fts match ? and articles_fts.rowid < ?', q.expression, q.ranked.floor)],
+      rank: '0',
+      plan: { ...q.plan, sort: rest.map((s) => s.name === 'id' ? { ...s, key: { ...s.key, column: 'articles_fts.rowid' } } : s), after: null }
+    }
+    if (q.plan.sort[0].desc) parts.unshift(older)
+    else parts.push(older)
+  }
+  const after = q.plan.after
+  let start = 0
+  if (after !== null) {
+    const inOlder = after[0] === 0
+    start = parts.findIndex((p) => (p.rank === '0') === inOlder)
+    // A cursor from beyond a window that now holds every match: nothing follows, or (reversed) all of it.
+    if (start < 0) return q.plan.sort[0].desc ? rankedRows(db, { ...q, plan: { ...q.plan, after: null } }) : []
+    if (inOlder) parts[start].plan = { ...parts[start].plan, after: after.slice(1) }
+  }
+  const out: unknown[][] = []
+  let offset = q.offset
+  for (const [i, part] of parts.entries()) {
+    if (i < start) continue
+    const plan = i === start ? part.plan : { ...part.plan, after: null }
+    const where = allOf([...part.where, afterCursorText(plan)])
+    const rows = allRows(db, fragment(
+      `select ${q.columns}, ${part.rank} from ${part.from.text} where ${where.text} order by ${orderByText(plan)} limit ? offset ?`,
+      ...part.from.params, ...where.params, q.limit - out.length, offset
+    ))
+    out.push(...rows)
+    if (out.length >= q.limit) break
+    if (offset > 0) {
+      offset = rows.length ? 0 : Math.max(0, offset - (scalar<number>(db, fragment(`select count(*) from ${part.from.text} where ${where.text}`, ...part.from.params, ...where.params)) ?? 0))
+    }
+  }
+  return out
 }
 
 /** The plan with publishedAt and id read from the driving link table (same values, its index). */
@@ -238,29 +315,28 @@ function drivenPlan (plan: ListPlan, drive: Drive): ListPlan {
   return { ...plan, sort: plan.sort.map((s) => s.name in columns ? { ...s, key: { ...s.key, column: columns[s.name] } } : s) }
 }
 
-/** Each hit carries `search: {rank, snippet}`. */
-function addSearchHits (db: Db, expression: string, rows: Row[], items: Row[]) {
+/**
+ * Each hit carries `search: {rank, snippet}`: its bm25 rank within the ranked window
+ * (0 beyond it), whatever order the list is in.
+ */
+function addSearchHits (db: Db, q: string, ranked: Ranking, rows: Row[], items: Row[]) {
   const ids = rows.map((r) => r.id as number)
-  const ranks = rows[0] && 'searchRank' in rows[0]
-    ? new Map(rows.map((r) => [r.id as number, r.searchRank as number]))
-    : ranksOf(db, expression, ids)
-  const marked = snippets(db, expression, ids)
+  const marked = snippets(db, q, ids)
   items.forEach((item, i) => {
-    item.search = { rank: ranks.get(ids[i]) ?? 0, snippet: marked.get(ids[i]) ?? '' }
+    item.search = { rank: ranked.ranks.get(ids[i]) ?? 0, snippet: marked.get(ids[i]) ?? '' }
   })
 }
 
-function ranksOf (db: Db, expression: string, ids: number[]): Map<number, number> {
-  if (!ids.length) return new Map()
-  const rows = allRows(db, fragment('select rowid, rank from articles_fts where articles_fts match ? and rowid in (select value from json_each(?))', expression, idList(ids)))
-  return new Map(rows.map(([id, rank]) => [id as number, rank as number]))
-}
 
 /** Everything that decides which rows a list counts: who asks and the filters, not the page. */
 function countKey (caller: Caller, query: ArticleListQuery): string {
   const { page, perPage, cursor, sort, fields, ...filters } = query
-  const who = isStaff(caller) ? 'staff' : caller.role === 'author' ? `author:${caller.authorId}` : 'public'
-  return `articles|${who}|${JSON.stringify(filters)}`
+  return `articles|${scopeOf(caller)}|${JSON.stringify(filters)}`
+}
+
+/** Whose view of the articles a caller has (see visibleTo). */
+function scopeOf (caller: Caller): string {
+  return isStaff(caller) ? 'staff' : caller.role === 'author' ? `author:${caller.authorId}` : 'public'
 }
 
 /** When the next scheduled article goes live (what the public sees changes then, with no write). */

@@ -25,8 +25,8 @@ export const TocEntrySchema = Type.Object({
 }, { $id: 'TocEntry', title: 'TocEntry' })
 
 export const SearchHitSchema = Type.Object({
-  rank: Type.Number({ description: 'bm25 relevance; lower is more relevant' }),
-  snippet: Type.String({ description: 'HTML-escaped excerpt of the body with matches in <mark>' })
+  rank: Type.Number({ description: 'bm25 relevance; lower is more relevant. 0 for a match outside the ranked window (see `q`).' }),
+  snippet: Type.String({ description: 'About 24 words of the body text around its densest run of matches, HTML-escaped, with the matches in <mark>; `…` where the body goes on' })
 }, { $id: 'SearchHit', title: 'SearchHit' })
 
 const articleProperties = {
@@ -95,7 +95,7 @@ export const ArticleListQuery = queryObject({
   publishedAfter: Type.String({ format: 'date-time', description: 'Published strictly after this time' }),
   publishedBefore: Type.String({ format: 'date-time', description: 'Published strictly before this time' }),
   updatedSince: Type.String({ format: 'date-time', description: 'Updated at or after this time' }),
-  q: Type.String({ minLength: 1, maxLength: 1000, description: 'Full-text search over title, subtitle, excerpt and body (accents ignored); every word must match, the last as a prefix. Ordered by relevance (`sort=relevance`, bm25 with the title weighted highest) unless `sort` is given; each hit carries `search: {rank, snippet}`.' }),
+  q: Type.String({ minLength: 1, maxLength: 1000, description: 'Full-text search over title, subtitle, excerpt and body (accents ignored); every word must match, the last as a prefix. Ordered by relevance (`sort=relevance`, bm25 with the title weighted highest; equal ranks newest first) unless `sort` is given; `relevance` can only be the first sort field. bm25 ranks the 500 most recently added matches the caller may see; when more match, the older ones follow the ranked ones, newest first, with rank 0, so a common word costs the same as a rare one. Every match is counted in `total` and reachable by page or cursor. Each hit carries `search: {rank, snippet}`.' }),
   status: Type.String({
     minLength: 1,
     maxLength: 100,

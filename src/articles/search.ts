@@ -2,37 +2,202 @@
  * Full-text search over articles (SQLite FTS5; see migrations/0001_search.sql).
  * User input never reaches FTS5 syntax: it is cut into words, each quoted, the last
  * one a prefix, so quotes, NEAR, OR, column filters and stars are just text.
+ *
+ * Relevance is bm25, and bm25 is the expensive part of a search that matches much of
+ * the archive: it reads every match of each word to weigh it, then scores each match.
+ * So a query ranks at most RANKED_WINDOW of the newest matches the caller may see; when
+ * more match, the older ones follow the ranked ones, newest first, with rank 0. Every
+ * match is still found, counted and reachable by page or cursor. The ranked window is
+ * kept until the next write (src/db/count-cache.ts), as list counts are.
  */
 import type { Db } from '../db/client.js'
-import { allRows, fragment } from '../db/raw.js'
+import { allOf, allRows, fragment, type Fragment } from '../db/raw.js'
+import { remembered } from '../db/count-cache.js'
 import { BadRequest } from '../lib/errors.js'
 
 const MAX_WORDS = 16
+/** How many of the newest visible matches bm25 ranks. */
+export const RANKED_WINDOW = 500
+/** A last word standing for more index terms than this stays an FTS5 prefix query. */
+const MAX_PREFIX_TERMS = 32
 
-/** `"harbour" "counc"*`: every word must match, the last as a prefix. */
-export function matchExpression (q: string): string {
-  const words = q.normalize('NFKC').match(/[\p{L}\p{N}]+/gu)?.slice(0, MAX_WORDS) ?? []
+const quoted = (word: string) => `"${word.replaceAll('"', '""')}"`
+
+/** The words of `q` (letters and digits), at most 16, each at most 100 characters. */
+function searchWords (q: string): string[] {
+  const words = q.normalize('NFKC').match(/[\p{L}\p{N}]+/gu)?.slice(0, MAX_WORDS).map((w) => w.slice(0, 100)) ?? []
   if (!words.length) throw new BadRequest('`q` has no words to search for')
-  return words.map((w, i) => `"${w.slice(0, 100)}"${i === words.length - 1 ? '*' : ''}`).join(' ')
+  return words
 }
 
-const OPEN = '\u0001'
-const CLOSE = '\u0002'
+/**
+ * `"harbour" AND ("council" OR "councils")`: every word must match, the last as a
+ * prefix. FTS5 answers a `"counc"*` prefix by merging every matching term's document
+ * list into memory, in each statement that uses it: cheap for rare terms, milliseconds
+ * for common ones. The terms a common prefix stands for, read from the index's
+ * vocabulary, are read lazily instead. A prefix that is not plain ASCII letters and
+ * digits (whose folding only the tokenizer knows) or that stands for many terms stays a
+ * prefix query.
+ */
+export function matchExpression (db: Db, q: string): string {
+  const words = searchWords(q)
+  const last = words[words.length - 1]
+  const head = words.slice(0, -1).map(quoted)
+  const terms = /^[A-Za-z0-9]+$/.test(last) ? prefixTerms(db, last.toLowerCase()) : null
+  const tail = terms === null ? `${quoted(last)}*` : terms.length ? `(${terms.map(quoted).join(' OR ')})` : quoted(last)
+  return [...head, tail].join(' AND ')
+}
+
+/** Below this many documents in all, a prefix's terms are merged faster than they are looked up one by one. */
+const MERGE_CHEAPLY = 2_000
+
+/** The index terms that start with `prefix`, or null when the prefix query is as good. */
+function prefixTerms (db: Db, prefix: string): string[] | null {
+  return remembered(db, 'rankings', `prefix|${prefix}`, 0, () => {
+    const rows = allRows(db, fragment(
+      'select term, doc from articles_fts_vocab where term >= ? and term < ? limit ?',
+      prefix, `${prefix}\u{10FFFF}`, MAX_PREFIX_TERMS + 1
+    ))
+    const documents = rows.reduce((sum, [, doc]) => sum + (doc as number), 0)
+    const spelled = rows.length <= MAX_PREFIX_TERMS && documents > MERGE_CHEAPLY
+    return { value: spelled ? rows.map(([term]) => term as string) : rows.length ? null : [], validUntil: Number.POSITIVE_INFINITY }
+  })
+}
+
+/**
+ * The ranked hits: `hits` is JSON `[[id, rank], …]`, best first, of the newest visible
+ * matches (at most RANKED_WINDOW); `floor` is the lowest id among them when older
+ * matches exist beyond the window, otherwise null.
+ */
+export interface Ranking { hits: string, ranks: Map<number, number>, floor: number | null }
+
+export function ranking (db: Db, expression: string, visible: Fragment | null, scope: string, at: number, validUntil: () => number): Ranking {
+  return remembered<Ranking>(db, 'rankings', `ranking|${scope}|${expression}`, at, () => {
+    const where = allOf([fragment('articles_fts match ?', expression), visible])
+    const newest = allRows(db, fragment(
+      `select articles_fts.rowid from articles_fts join articles on articles.id = articles_fts.rowid where ${where.text} order by articles_fts.rowid desc limit ?`,
+      ...where.params, RANKED_WINDOW
+    )).map(([id]) => id as number)
+    if (!newest.length) return { value: { hits: '[]', ranks: new Map(), floor: null }, validUntil: validUntil() }
+    const floor = newest.length < RANKED_WINDOW ? null : newest[newest.length - 1]
+    const inWindow = new Set(newest)
+    const hits = allRows(db, fragment(
+      'select rowid, rank from articles_fts where articles_fts match ? and rowid >= ?',
+      expression, newest[newest.length - 1]
+    )).filter(([id]) => inWindow.has(id as number)) as Array<[number, number]>
+    hits.sort((a, b) => a[1] - b[1] || b[0] - a[0])
+    return { value: { hits: JSON.stringify(hits), ranks: new Map(hits), floor }, validUntil: validUntil() }
+  })
+}
+
+/**
+ * Snippets of the body for a page of hits: about 24 words of the body text from just
+ * before its densest run of matches, HTML-escaped, with the matches in <mark>. They are
+ * cut here from the stored text rather than by FTS5's snippet(), whose statement per hit
+ * costs a seek into each word's document list (0.1-0.3 ms a hit for common words). Words
+ * match as the index matches them: letters and digits, case and accents folded, the last
+ * word as a prefix.
+ */
+export function snippets (db: Db, q: string, ids: number[]): Map<number, string> {
+  if (!ids.length) return new Map()
+  const matcher = snippetMatcher(q)
+  const rows = allRows(db, fragment('select article_id, body_text from article_bodies where article_id in (select value from json_each(?))', JSON.stringify(ids)))
+  return new Map(rows.map(([id, text]) => [id as number, snippetOf(text as string, matcher)]))
+}
+
+/** Finds the query's words in a text: the last one as a prefix, each letter also in its accented forms. */
+interface Matcher { pattern: RegExp, exact: Set<string>, prefix: string }
+
+const SNIPPET_WORDS = 24
+/** Words shown before the first match of the chosen run. */
+const LEAD = 3
+/** About SNIPPET_WORDS words of text, for choosing the densest run of matches. */
+const RUN_CHARACTERS = 150
+const WORD = /[\p{L}\p{N}\p{Co}]+/gu
+const LETTER = '[\\p{L}\\p{N}\\p{M}\\p{Co}]'
+
+function fold (word: string): string {
+  const lower = word.toLowerCase()
+  return /^[a-z0-9]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}/gu, '')
+}
+
+/** Each ASCII letter and the precomposed Latin letters that fold to it: é, È, ő, … for e. */
+const ACCENTED = (() => {
+  const forms = new Map<string, string>()
+  for (const [from, to] of [[0xc0, 0x24f], [0x1e00, 0x1eff]]) {
+    for (let code = from; code <= to; code++) {
+      const char = String.fromCodePoint(code)
+      const base = fold(char)
+      if (/^[a-z]$/.test(base)) forms.set(base, (forms.get(base) ?? '') + char)
+    }
+  }
+  return forms
+})()
+
+function letterPattern (char: string): string {
+  const forms = ACCENTED.get(char)
+  return forms ? `[${char}${forms}]` : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+function snippetMatcher (q: string): Matcher {
+  const words = searchWords(q).map(fold)
+  const prefix = words[words.length - 1]
+  const exact = new Set(words.slice(0, -1))
+  const spell = (word: string) => [...word].map(letterPattern).join('')
+  const alternatives = [...[...exact].map((w) => `${spell(w)}(?!${LETTER})`), `${spell(prefix)}${LETTER}*`]
+  return { pattern: new RegExp(`(?<!${LETTER})(?:${alternatives.join('|')})`, 'giu'), exact, prefix }
+}
+
+function snippetOf (text: string, matcher: Matcher): string {
+  // Where the words occur, and which query word each stands for.
+  const at: number[] = []
+  const terms: string[] = []
+  const pattern = new RegExp(matcher.pattern)
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const folded = fold(m[0])
+    at.push(m.index)
+    terms.push(matcher.exact.has(folded) ? folded : matcher.prefix)
+  }
+  // The run with the most different words matched, then the most matches; the earliest wins ties.
+  let anchor = 0
+  let bestScore = -1
+  for (let i = 0; i < at.length; i++) {
+    const seen = new Set<string>()
+    let hits = 0
+    for (let j = i; j < at.length && at[j] < at[i] + RUN_CHARACTERS; j++) {
+      seen.add(terms[j])
+      hits++
+    }
+    const score = seen.size * 1000 + hits
+    if (score > bestScore) { anchor = at[i]; bestScore = score }
+  }
+  // LEAD words back from the run, then SNIPPET_WORDS words on.
+  const before = [...text.slice(Math.max(0, anchor - 100), anchor).matchAll(WORD)]
+  const start = before.length >= LEAD ? Math.max(0, anchor - 100) + before[before.length - LEAD].index : firstWord(text)
+  if (start < 0) return ''
+  const marked = new Set(at)
+  const words = new RegExp(WORD)
+  words.lastIndex = start
+  let out = start > firstWord(text) ? '…' : ''
+  let previousEnd = start
+  let count = 0
+  for (let m = words.exec(text); m !== null; m = words.exec(text)) {
+    if (count === SNIPPET_WORDS) return `${out}…`
+    if (count > 0) out += escape(text.slice(previousEnd, m.index))
+    const word = escape(m[0])
+    out += marked.has(m.index) ? `<mark>${word}</mark>` : word
+    previousEnd = m.index + m[0].length
+    count++
+  }
+  return out
+}
+
+function firstWord (text: string): number {
+  return text.search(/[\p{L}\p{N}\p{Co}]/u)
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
-/** Snippets of the body for a page of hits: escaped HTML with the matches in <mark>. */
-export function snippets (db: Db, expression: string, ids: number[]): Map<number, string> {
-  if (!ids.length) return new Map()
-  const rows = allRows(db, fragment(
-    'select rowid, snippet(articles_fts, 3, ?, ?, \'…\', 24) from articles_fts where articles_fts match ? and rowid in (select value from json_each(?))',
-    OPEN, CLOSE, expression, JSON.stringify(ids)
-  ))
-  return new Map(rows.map(([id, snippet]) => [id as number, markup((snippet as string | null) ?? '')]))
-}
-
-function markup (raw: string): string {
-  return raw
-    .replace(/[&<>"']/g, (c) => ESCAPES[c])
-    .replaceAll(OPEN, '<mark>')
-    .replaceAll(CLOSE, '</mark>')
+function escape (raw: string): string {
+  return raw.replace(/[&<>"']/g, (c) => ESCAPES[c])
 }

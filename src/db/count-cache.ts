@@ -1,26 +1,38 @@
 /**
  * Counting the rows behind a list is the one part of a list read that grows with the
- * archive (SQLite counts index entries one by one). Counts are therefore kept per
- * database and filter until the content changes (every write announces itself through
- * the changes plugin, which calls invalidateCounts) or until `validUntil`, the moment a
- * scheduled article goes live and changes what is visible without any write.
+ * archive (SQLite counts index entries one by one), and ranking a search that matches
+ * much of the archive is another (bm25 first reads every match of each word). Both are
+ * therefore kept per database and key until the content changes (every write announces
+ * itself through the changes plugin, which calls invalidateCounts) or until
+ * `validUntil`, the moment a scheduled article goes live and changes what is visible
+ * without any write.
  */
-interface Entry { value: number, validUntil: number }
+interface Entry<T> { value: T, validUntil: number }
 
-const MAX_ENTRIES = 10_000
-const caches = new WeakMap<object, Map<string, Entry>>()
+/** Entries each kind keeps per database before it starts again (a ranking holds up to 500 hits). */
+const BOUNDS = { counts: 10_000, rankings: 500 }
+type Kind = keyof typeof BOUNDS
 
-export function cachedCount (db: object, key: string, at: number, compute: () => Entry): number {
-  let cache = caches.get(db)
-  if (!cache) caches.set(db, cache = new Map())
+const caches = new WeakMap<object, Record<Kind, Map<string, Entry<unknown>>>>()
+
+export function remembered<T> (db: object, kind: Kind, key: string, at: number, compute: () => Entry<T>): T {
+  let held = caches.get(db)
+  if (!held) caches.set(db, held = { counts: new Map(), rankings: new Map() })
+  const cache = held[kind]
   const hit = cache.get(key)
-  if (hit && at < hit.validUntil) return hit.value
-  if (cache.size >= MAX_ENTRIES) cache.clear()
+  if (hit && at < hit.validUntil) return hit.value as T
+  if (cache.size >= BOUNDS[kind]) cache.clear()
   const entry = compute()
   cache.set(key, entry)
   return entry.value
 }
 
+export function cachedCount (db: object, key: string, at: number, compute: () => Entry<number>): number {
+  return remembered(db, 'counts', key, at, compute)
+}
+
 export function invalidateCounts (db: object): void {
-  caches.get(db)?.clear()
+  const held = caches.get(db)
+  held?.counts.clear()
+  held?.rankings.clear()
 }

@@ -20,6 +20,8 @@ export interface SortKey {
   column: SQLiteColumn | SQL | string
   /** Property holding the value on the row the resource's query returns. */
   key: string
+  /** Ties are broken by id against this key's direction (relevance: equal ranks newest first). */
+  reverseTies?: boolean
 }
 
 export interface ListSpec {
@@ -111,8 +113,9 @@ function parseSort (spec: ListSpec, raw: string): PlannedSort[] {
     seen.add(name)
     out.push({ name, key, desc })
   }
-  // Ties are broken by id, in the direction of the last named field.
-  if (!seen.has('id')) out.push({ name: 'id', key: spec.id, desc: out[out.length - 1].desc })
+  // Ties are broken by id, in the direction of the last named field (or against it, for relevance).
+  const last = out[out.length - 1]
+  if (!seen.has('id')) out.push({ name: 'id', key: spec.id, desc: last.desc !== (last.key.reverseTies === true) })
   return out
 }
 
