@@ -140,7 +140,9 @@ function letterPattern (char: string): string {
 }
 
 function snippetMatcher (q: string): Matcher {
-  const words = searchWords(q).map(fold)
+  // A word that folds to nothing (marks only) matches nothing, as in the index.
+  const words = searchWords(q).map(fold).filter((w) => w !== '')
+  if (!words.length) return { pattern: /(?!)/gu, exact: new Set(), prefix: '' }
   const prefix = words[words.length - 1]
   const exact = new Set(words.slice(0, -1))
   const spell = (word: string) => [...word].map(letterPattern).join('')
@@ -154,6 +156,7 @@ function snippetOf (text: string, matcher: Matcher): string {
   const terms: string[] = []
   const pattern = new RegExp(matcher.pattern)
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    if (m[0] === '') { pattern.lastIndex++; continue }
     const folded = fold(m[0])
     at.push(m.index)
     terms.push(matcher.exact.has(folded) ? folded : matcher.prefix)
@@ -172,13 +175,16 @@ function snippetOf (text: string, matcher: Matcher): string {
     if (score > bestScore) { anchor = at[i]; bestScore = score }
   }
   // LEAD words back from the run, then SNIPPET_WORDS words on.
-  const before = [...text.slice(Math.max(0, anchor - 100), anchor).matchAll(WORD)]
-  const start = before.length >= LEAD ? Math.max(0, anchor - 100) + before[before.length - LEAD].index : firstWord(text)
+  const from = Math.max(0, anchor - 100)
+  const before = [...text.slice(from, anchor).matchAll(WORD)].map((m) => from + m.index)
+  if (from > 0) before.shift() // it may be cut
+  const start = before.length >= LEAD ? before[before.length - LEAD] : from === 0 ? firstWord(text) : before[0] ?? anchor
   if (start < 0) return ''
   const marked = new Set(at)
   const words = new RegExp(WORD)
   words.lastIndex = start
-  let out = start > firstWord(text) ? '…' : ''
+  // From the very start of the text when no word comes before.
+  let out = start > firstWord(text) ? '…' : escape(text.slice(0, start))
   let previousEnd = start
   let count = 0
   for (let m = words.exec(text); m !== null; m = words.exec(text)) {
@@ -189,7 +195,7 @@ function snippetOf (text: string, matcher: Matcher): string {
     previousEnd = m.index + m[0].length
     count++
   }
-  return out
+  return out + escape(text.slice(previousEnd))
 }
 
 function firstWord (text: string): number {
