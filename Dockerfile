@@ -24,4 +24,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node itself is PID 1 and handles SIGTERM (close-with-grace): requests finish, the database closes, exit 0.
-CMD ["node", "dist/server.js"]
+# The V8 flag is the one `npm start` passes (package.json): a 4 MB young generation keeps
+# the peak resident memory under load about 50 MB lower at no measurable CPU cost.
+CMD ["node", "--max-semi-space-size=4", "dist/server.js"]

@@ -213,10 +213,18 @@ async function startService (name: string, args: string[], env: Record<string, s
 
 export interface ServerOptions { databasePath: string, token: string, cacheMb: number, cpuProf: boolean, logName: string }
 
-/** The server under test, built: `node dist/server.js`. */
+/** The Node flags `npm start` passes (`node FLAGS dist/server.js` in package.json), so the bench runs the server as users do. */
+function startFlags (): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start
+  const words = start.split(/\s+/)
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/server.js') throw new Error(`package.json start is not "node [flags] dist/server.js": ${start}`)
+  return words.slice(1, -1)
+}
+
+/** The server under test, built, started as `npm start` starts it. */
 export function startServer (options: ServerOptions): Promise<Service> {
   const args = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(RESULTS_DIR, 'profiles')] : []
-  return startService('server', [...args, join(ROOT, 'dist', 'server.js')], {
+  return startService('server', [...startFlags(), ...args, join(ROOT, 'dist', 'server.js')], {
     DATABASE_PATH: options.databasePath,
     DEMO_CONTENT: 'false',
     LOG_LEVEL: 'warn',

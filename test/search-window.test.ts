@@ -83,3 +83,17 @@ t.test('the last word is a prefix, spelled out or not', async (t) => {
   t.ok(digits.data.every((a: any) => /^Coast note 1/.test(a.title)))
   t.equal((await call(app, { url: '/v1/articles?q=lighthouse&sort=title,relevance' })).status, 400, 'relevance only comes first')
 })
+
+t.test('newest first with a common word: the same matches, in publishing order', async (t) => {
+  const total = RANKED_WINDOW + OLDER + 1
+  const newest = await walk('/v1/articles?q=lighthouse&sort=-publishedAt')
+  t.equal(newest.length, total)
+  const { json } = await call(app, { url: '/v1/articles?q=lighthouse&sort=-publishedAt&perPage=100' })
+  t.equal(json.meta.total, total)
+  const oldest = await walk('/v1/articles?q=lighthouse&sort=publishedAt')
+  t.same(newest.map((h) => h.id), oldest.map((h) => h.id).reverse(), 'both directions agree')
+  t.equal(new Set(newest.map((h) => h.id)).size, total, 'each once')
+  t.ok(published.every((id) => newest.some((h) => h.id === id)), 'every published match')
+  t.notOk(newest.some((h) => h.id === draft.id), 'no draft')
+  t.ok(newest.filter((h) => h.rank === 0).length === OLDER + 1, 'ranks come from the window: 0 beyond it')
+})

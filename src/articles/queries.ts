@@ -22,7 +22,7 @@ import { FieldError, Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
-import { matchExpression, ranking, snippets, type Ranking } from './search.js'
+import { matchExpression, RANKED_WINDOW, ranking, snippets, type Ranking } from './search.js'
 
 type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
@@ -109,18 +109,21 @@ function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): Term
   const json = idList(ids)
   const members = fragment(`articles.id in (select article_id from ${table} where ${column} in (select value from json_each(?)))`, json)
   const matching = scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0
-  // The size of the archive only steers the choice; it is counted once until the next write.
-  const total = cachedCount(db, 'articles|max-id', 0, () => ({
-    value: scalar<number>(db, fragment('select max(id) from articles')) ?? 0,
-    validUntil: Number.POSITIVE_INFINITY
-  }))
-  if (matching * 50 > total) {
+  if (matching * 50 > archiveSize(db)) {
     // `+` keeps SQLite from probing the term index once per id: the article's few links
     // are read by article id and checked against the list (3× faster for a category tree).
     const probe = fragment(`exists (select 1 from ${table} where ${table}.article_id = articles.id and +${column} in (select value from json_each(?)))`, json)
     return { list: probe, count: members, drive: null }
   }
   return { list: members, count: members, drive: ids.length === 1 ? { table, column, id: ids[0], replaces: members } : null }
+}
+
+/** The highest article id: it only steers how a filter is written, so it is read once until the next write. */
+function archiveSize (db: Db): number {
+  return cachedCount(db, 'articles|max-id', 0, () => ({
+    value: scalar<number>(db, fragment('select max(id) from articles')) ?? 0,
+    validUntil: Number.POSITIVE_INFINITY
+  }))
 }
 
 /** WHERE for the list filters and for its count; `null` when a filter names nothing, so the list is empty. */
@@ -190,10 +193,20 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   // In relevance order the ranked hits say which rows match. Otherwise the matches are a filter.
   const byRelevance = expression !== null && plan.sort[0].name === 'relevance'
   if (plan.sort.some((s, i) => i > 0 && s.name === 'relevance')) throw new FieldError('/query/sort', '"relevance" can only be the first sort field')
-  if (expression !== null) {
+  const ranked = expression === null ? null : ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at))
+  if (expression !== null && ranked !== null) {
     const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', expression)
     filtered.count.push(matching)
-    if (!byRelevance) filtered.where.push(matching)
+    // Newest first with a word found in more than one article in 50 (its newest 500 matches
+    // lie within the newest 25,000 ids): walk the live_at index and ask the index about
+    // each article, rather than first reading every match (100 ms for a word in all 100,000).
+    const dense = ranked.floor !== null && (archiveSize(db) - ranked.floor) < 50 * RANKED_WINDOW
+    const newestFirst = publicOnly && plan.sort[0].name === 'publishedAt' && plan.sort[0].desc
+    if (!byRelevance) {
+      filtered.where.push(dense && newestFirst
+        ? fragment('exists (select 1 from articles_fts where articles_fts match ? and articles_fts.rowid = articles.id)', expression)
+        : matching)
+    }
   }
 
   const extra = Object.entries(heavy).filter(([name]) => plan.fields?.has(name))
@@ -202,7 +215,6 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   const columns = extraReader.width ? `${listReader.list}, ${extraReader.list}` : listReader.list
   const read = (values: unknown[]) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width))
   const { limit, offset } = window(plan)
-  const ranked = expression === null ? null : ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at))
   let rows: Row[]
   if (byRelevance && ranked !== null) {
     rows = rankedRows(db, { expression, ranked, plan, where: filtered.where, columns, bodies, limit, offset })
