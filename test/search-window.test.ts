@@ -82,6 +82,12 @@ t.test('the last word is a prefix, spelled out or not', async (t) => {
   t.ok(digits.meta.total > 100)
   t.ok(digits.data.every((a: any) => /^Coast note 1/.test(a.title)))
   t.equal((await call(app, { url: '/v1/articles?q=lighthouse&sort=title,relevance' })).status, 400, 'relevance only comes first')
+  t.equal((await call(app, { url: '/v1/articles?q=lighthouse&sort=title,relevance&author=nobody' })).status, 400, 'whatever the filters')
+  // Newest first with a prefix that stays an FTS5 prefix: the same matches as in relevance order.
+  const byDate = await walk('/v1/articles?q=coast%20note%201&sort=-publishedAt')
+  const byRank = await walk('/v1/articles?q=coast%20note%201')
+  t.equal(byDate.length, digits.meta.total)
+  t.same(byDate.map((h) => h.id), [...byRank.map((h) => h.id)].sort((a, b) => b - a))
 })
 
 t.test('newest first with a common word: the same matches, in publishing order', async (t) => {

@@ -6,9 +6,10 @@
  * Relevance is bm25, and bm25 is the expensive part of a search that matches much of
  * the archive: it reads every match of each word to weigh it, then scores each match.
  * So a query ranks at most RANKED_WINDOW of the newest matches the caller may see; when
- * more match, the older ones follow the ranked ones, newest first, with rank 0. Every
- * match is still found, counted and reachable by page or cursor. The ranked window is
- * kept until the next write (src/db/count-cache.ts), as list counts are.
+ * more match, the older ones follow the ranked ones with rank 0, in the order of the
+ * rest of the sort (newest first by default). Every match is still found, counted and
+ * reachable by page or cursor. The ranked window is kept until the next write or the
+ * next scheduled go-live (src/db/count-cache.ts), as list counts are.
  */
 import type { Db } from '../db/client.js'
 import { allOf, allRows, fragment, type Fragment } from '../db/raw.js'
@@ -111,6 +112,8 @@ interface Matcher { pattern: RegExp, exact: Set<string>, prefix: string }
 const SNIPPET_WORDS = 24
 /** Words shown before the first match of the chosen run. */
 const LEAD = 3
+/** Matches looked at for the densest run: a huge body full of the word costs no more than this. */
+const MAX_SNIPPET_MATCHES = 1_000
 /** About SNIPPET_WORDS words of text, for choosing the densest run of matches. */
 const RUN_CHARACTERS = 150
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu
@@ -155,7 +158,7 @@ function snippetOf (text: string, matcher: Matcher): string {
   const at: number[] = []
   const terms: string[] = []
   const pattern = new RegExp(matcher.pattern)
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+  for (let m = pattern.exec(text); m !== null && at.length < MAX_SNIPPET_MATCHES; m = pattern.exec(text)) {
     if (m[0] === '') { pattern.lastIndex++; continue }
     const folded = fold(m[0])
     at.push(m.index)
