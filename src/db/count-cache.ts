@@ -9,8 +9,8 @@
  */
 interface Entry<T> { value: T, validUntil: number }
 
-/** Entries each kind keeps per database before it starts again (a ranking holds up to 500 hits). */
-const BOUNDS = { counts: 10_000, rankings: 500 }
+/** Entries each kind keeps per database before it starts again (a ranking holds up to 500 hits, ~40 KB). */
+const BOUNDS = { counts: 10_000, rankings: 200 }
 type Kind = keyof typeof BOUNDS
 
 const caches = new WeakMap<object, Record<Kind, Map<string, Entry<unknown>>>>()
