@@ -270,8 +270,8 @@ interface RankedQuery {
 
 /**
  * A page in relevance order (src/articles/search.ts): the ranked window of hits, best
- * first, then, when more match than the window holds, the older matches with rank 0,
- * newest first; `-relevance` reverses both. A cursor names its part by its rank (0 only
+ * first, then, when more match than the window holds, the older matches with rank 0 in
+ * the order of the rest of the sort (by id: newest first); `-relevance` reverses both. A cursor names its part by its rank (0 only
  * beyond the window), so each part is read from where the page starts, with the offset
  * that is left, until the page is full. Each row ends with its rank.
  */
