@@ -192,22 +192,25 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   const filtered = filters(db, caller, query, at)
   if (filtered === null) return { page: finishPage(plan, [], 0), items: [] }
   // In relevance order the ranked hits say which rows match. Otherwise the matches are a filter.
-  const byRelevance = expression !== null && plan.sort[0].name === 'relevance'
-  const ranked = expression === null ? null : ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at))
-  if (expression !== null && ranked !== null) {
-    const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', expression)
+  const search = expression === null
+    ? null
+    : { expression, ranked: ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at)) }
+  const byRelevance = search !== null && plan.sort[0].name === 'relevance'
+  if (search !== null) {
+    const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', search.expression)
     filtered.count.push(matching)
-    // Newest first with a word found in more than one article in 50 (its newest 500 matches
-    // lie within the newest 25,000 ids), near the start of the list: walk the live_at index
-    // and ask the index about each article, rather than first reading every match (100 ms
-    // for a word in all 100,000). Not for an FTS5 prefix (`"w"*`), which would merge its
-    // terms' document lists again for every article asked about, nor deep in the list.
-    const dense = ranked.floor !== null && (archiveSize(db) - ranked.floor) < 50 * RANKED_WINDOW
-    const newestFirst = publicOnly && plan.sort[0].name === 'publishedAt' && plan.sort[0].desc
-    const shallow = window(plan).offset < RANKED_WINDOW
     if (!byRelevance) {
-      filtered.where.push(dense && newestFirst && shallow && !expression.includes('*')
-        ? fragment('exists (select 1 from articles_fts where articles_fts match ? and articles_fts.rowid = articles.id)', expression)
+      // Newest first with a word found in more than one article in 50 (its newest 500
+      // matches lie within the newest 25,000 ids), near the start of the list: walk the
+      // live_at index and ask the index about each article, rather than first reading every
+      // match (100 ms for a word in all 100,000). Not for an FTS5 prefix (`"w"*`), which
+      // would merge its terms' document lists again for every article asked about.
+      const { floor } = search.ranked
+      const dense = floor !== null && (archiveSize(db) - floor) < 50 * RANKED_WINDOW
+      const newestFirst = publicOnly && plan.sort[0].name === 'publishedAt' && plan.sort[0].desc
+      const shallow = window(plan).offset < RANKED_WINDOW
+      filtered.where.push(dense && newestFirst && shallow && !search.expression.includes('*')
+        ? fragment('exists (select 1 from articles_fts where articles_fts match ? and articles_fts.rowid = articles.id)', search.expression)
         : matching)
     }
   }
@@ -219,8 +222,8 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   const read = (values: unknown[]) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width))
   const { limit, offset } = window(plan)
   let rows: Row[]
-  if (byRelevance && ranked !== null) {
-    rows = rankedRows(db, { expression, ranked, plan, where: filtered.where, columns, bodies, limit, offset })
+  if (byRelevance) {
+    rows = rankedRows(db, { ...search, plan, where: filtered.where, columns, bodies, limit, offset })
       .map((values) => Object.assign(read(values), { searchRank: values[values.length - 1] }))
   } else {
     // Newest (or oldest) live first with one rare term: read that term's links in live_at
@@ -250,7 +253,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   })
   const page = finishPage(plan, rows, total)
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
-  if (ranked !== null) addSearchHits(db, query.q as string, ranked, page.rows, items)
+  if (search !== null) addSearchHits(db, query.q as string, search.ranked, page.rows, items)
   return { page, items }
 }
 
@@ -271,9 +274,10 @@ interface RankedQuery {
 /**
  * A page in relevance order (src/articles/search.ts): the ranked window of hits, best
  * first, then, when more match than the window holds, the older matches with rank 0 in
- * the order of the rest of the sort (by id: newest first); `-relevance` reverses both. A cursor names its part by its rank (0 only
- * beyond the window), so each part is read from where the page starts, with the offset
- * that is left, until the page is full. Each row ends with its rank.
+ * the order of the rest of the sort (by id: newest first); `-relevance` reverses both.
+ * A cursor names its part by its rank (0 only beyond the window), so each part is read
+ * from where the page starts, with the offset that is left, until the page is full.
+ * Each row ends with its rank.
  */
 function rankedRows (db: Db, q: RankedQuery): unknown[][] {
   const rest = q.plan.sort.slice(1)

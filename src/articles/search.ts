@@ -119,6 +119,11 @@ const RUN_CHARACTERS = 150
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu
 const LETTER = '[\\p{L}\\p{N}\\p{M}\\p{Co}]'
 
+/**
+ * Case and accents folded as the index's tokenizer folds them (unicode61,
+ * remove_diacritics 2). Not src/lib/fold.ts, which also spells ß as ss for name search:
+ * the index keeps ß, so a snippet must too. Plain ASCII, most words, skips normalizing.
+ */
 function fold (word: string): string {
   const lower = word.toLowerCase()
   return /^[a-z0-9]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}/gu, '')
