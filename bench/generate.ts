@@ -89,8 +89,8 @@ export function generate (path: string, sizes: Sizes, seed = 42, onProgress?: (a
     }
 
     const article = sqlite.prepare(`insert into articles (id, slug, title, subtitle, custom_excerpt, excerpt, body_format,
-      word_count, reading_time_minutes, featured_image, seo, status, featured, published_at, live_at, author_id, comment_status, comment_count, created_at, updated_at)
-      values (?, ?, ?, null, null, ?, 'markdown', ?, ?, null, null, 'published', ?, ?, ?, ?, 'open', ?, ?, ?)`)
+      word_count, reading_time_minutes, featured_image, seo, status, featured, published_at, live_at, author_id, comment_status, comment_count, category_ids, tag_ids, created_at, updated_at)
+      values (?, ?, ?, null, null, ?, 'markdown', ?, ?, null, null, 'published', ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`)
     const articleBody = sqlite.prepare('insert into article_bodies (article_id, body, body_html, body_text, toc) values (?, ?, ?, ?, ?)')
     const articleCategory = sqlite.prepare('insert into article_categories (article_id, category_id, position) values (?, ?, ?)')
     const articleTag = sqlite.prepare('insert into article_tags (article_id, tag_id, position) values (?, ?, ?)')
@@ -102,18 +102,20 @@ export function generate (path: string, sizes: Sizes, seed = 42, onProgress?: (a
       const body = pool[i % pool.length]
       const published = Math.floor(start + i * step)
       const title = `${sentence(rand, 6).slice(0, -1)} ${i}`
-      article.run(i, `article-${i}`, title, body.excerpt, body.wordCount, body.readingTimeMinutes, i % 50 === 0 ? 1 : 0,
-        published, published, 1 + Math.floor(rand() * sizes.authors), sizes.commentsPerArticle, published, published + day)
-      articleBody.run(i, body.body, body.html, body.text, body.tocJson)
+      const authorId = 1 + Math.floor(rand() * sizes.authors)
       const c1 = leafStart + Math.floor(rand() * (sizes.categories - leafStart + 1))
       let c2 = leafStart + Math.floor(rand() * (sizes.categories - leafStart + 1))
       if (c2 === c1) c2 = c1 === sizes.categories ? leafStart : c1 + 1
-      articleCategory.run(i, c1, 0)
-      if (c2 !== c1) articleCategory.run(i, c2, 1)
+      const categoryIds = c2 === c1 ? [c1] : [c1, c2]
       const chosen = new Set<number>()
       while (chosen.size < Math.min(5, sizes.tags)) chosen.add(1 + Math.floor(rand() * sizes.tags))
-      let position = 0
-      for (const t of chosen) articleTag.run(i, t, position++)
+      const tagIds = [...chosen]
+      // The row carries a copy of its links (category_ids, tag_ids), as the API writes it.
+      article.run(i, `article-${i}`, title, body.excerpt, body.wordCount, body.readingTimeMinutes, i % 50 === 0 ? 1 : 0,
+        published, published, authorId, sizes.commentsPerArticle, categoryIds.join(','), tagIds.join(','), published, published + day)
+      articleBody.run(i, body.body, body.html, body.text, body.tocJson)
+      categoryIds.forEach((id, position) => articleCategory.run(i, id, position))
+      tagIds.forEach((id, position) => articleTag.run(i, id, position))
       for (let c = 0; c < sizes.commentsPerArticle; c++) {
         const text = sentence(rand, 15)
         comment.run(i, `Reader ${c}`, `reader${i}-${c}@bench.example`, text, `<p>${text}</p>`, published + (c + 1) * 3600_000, published + (c + 1) * 3600_000)

@@ -1,7 +1,8 @@
 /**
  * Tag and category pages read one term's links newest first from an index on the links'
- * copy of live_at (migrations/0003), kept in step by triggers. After a random mix of
- * writes through the API, every link agrees with its article, and every tag and
+ * copy of live_at (migrations/0003), kept in step by triggers; lists embed terms from the
+ * articles' copy of their links (migrations/0005). After a random mix of writes through
+ * the API, every link agrees with its article and every article with its links, and every tag and
  * category page (newest and oldest first, by page and by cursor) lists exactly the
  * public articles that have the term, in order.
  */
@@ -48,6 +49,11 @@ async function check (t: Test, step: string) {
       select l.live_at is not a.live_at bad from article_categories l join articles a on a.id = l.article_id
     ) where bad`).get() as { n: number }
   t.equal(stale.n, 0, `${step}: every link carries its article's live_at`)
+  const copies = app.db.$client.prepare(`
+    select count(*) n from articles a
+    where a.category_ids is not coalesce((select group_concat(category_id, ',' order by position) from article_categories where article_id = a.id), '')
+       or a.tag_ids is not coalesce((select group_concat(tag_id, ',' order by position) from article_tags where article_id = a.id), '')`).get() as { n: number }
+  t.equal(copies.n, 0, `${step}: every article's category_ids and tag_ids copy its links, in order`)
   const all = (await call(app, { url: '/v1/articles?perPage=100' })).json.data
   for (const [kind, terms] of [['tag', tags], ['category', categories]] as const) {
     for (const term of terms) {
@@ -88,5 +94,7 @@ t.test('tag and category pages follow every write', async (t) => {
   for (const id of created.slice(0, 4)) t.equal((await call(app, { method: 'DELETE', url: `/v1/articles/${id}`, token: editor })).status, 204)
   t.equal((await call(app, { method: 'DELETE', url: `/v1/tags/${tags[3].id}`, token: editor })).status, 204)
   tags.pop()
+  t.equal((await call(app, { method: 'DELETE', url: `/v1/categories/${categories[2].id}`, token: editor })).status, 204)
+  categories.pop()
   await check(t, 'after deletes')
 })

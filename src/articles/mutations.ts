@@ -64,6 +64,24 @@ function renderBody (body: string, format: 'markdown' | 'html', customExcerpt: s
   }
 }
 
+/**
+ * The row's copy of its links (`category_ids`, `tag_ids`): ids comma-separated in their
+ * order. Writes that set links set it in the same statement as the row's other changes.
+ */
+function idText (ids: number[] | undefined): string {
+  return (ids ?? []).join(',')
+}
+
+/**
+ * The copy recomputed from the link table, for writes that remove links of many articles
+ * at once (deleting a tag or a category): `set({ tagIds: linkedIds('tags') })`.
+ */
+export function linkedIds (kind: 'categories' | 'tags') {
+  return kind === 'categories'
+    ? sql`coalesce((select group_concat(${articleCategories.categoryId}, ',' order by ${articleCategories.position}) from ${articleCategories} where ${articleCategories.articleId} = ${articles.id}), '')`
+    : sql`coalesce((select group_concat(${articleTags.tagId}, ',' order by ${articleTags.position}) from ${articleTags} where ${articleTags.articleId} = ${articles.id}), '')`
+}
+
 /** Replaces the article's categories and tags with those given (`fresh`: a new article has none to remove). */
 function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined, fresh = false) {
   if (categoryIds !== undefined) {
@@ -145,6 +163,8 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
       featured: input.featured ?? false,
       authorId,
       commentStatus: input.commentStatus ?? 'open',
+      categoryIds: idText(input.categoryIds),
+      tagIds: idText(input.tagIds),
       createdAt: at,
       updatedAt: at
     }).returning({ id: articles.id }).get()
@@ -184,6 +204,8 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.seo !== undefined) changes.seo = normaliseSeo(input.seo)
     if (input.featured !== undefined) changes.featured = input.featured
     if (input.commentStatus !== undefined) changes.commentStatus = input.commentStatus
+    if (input.categoryIds !== undefined) changes.categoryIds = idText(input.categoryIds)
+    if (input.tagIds !== undefined) changes.tagIds = idText(input.tagIds)
     if (input.status !== undefined || input.publishedAt !== undefined) {
       const requested = input.publishedAt === undefined ? current.publishedAt : input.publishedAt === null ? null : Date.parse(input.publishedAt)
       // A scheduled article whose time has passed is published, whatever the row still says.

@@ -6,7 +6,7 @@
  * These are the reads behind every page view, so they are hand-written statements
  * (src/db/raw.ts) rather than Drizzle queries: built as text in microseconds, prepared
  * once, read as arrays. The embedded author, category and tag summaries come from memory
- * (src/db/summaries.ts); per request only the article's links to them are read.
+ * (src/db/summaries.ts), found by the ids each article row carries.
  */
 import { getTableColumns } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
@@ -363,18 +363,23 @@ function nextGoLive (db: Db, at: number): number {
   return scalar<number | null>(db, fragment("select min(published_at) from articles where status = 'scheduled' and published_at > ?", at)) ?? Number.POSITIVE_INFINITY
 }
 
-/** Embeds for a whole page come from at most three queries, whatever its size (none for summaries already held). */
+/**
+ * Embeds for a whole page come from memory: each row carries its category and tag ids
+ * (a copy of its links), and the summaries of authors, categories and tags not yet held
+ * are read in at most one query per kind, whatever the page's size.
+ */
 function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at: number): Row[] {
   const wants = (f: string) => fields === null || fields.has(f)
-  const ids = rows.map((r) => r.id)
   const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map<number, AuthorSummary>()
-  const categoriesByArticle = wants('categories') ? termsOf(db, 'categories', ids) : new Map<number, Term[]>()
-  const tagsByArticle = wants('tags') ? termsOf(db, 'tags', ids) : new Map<number, Term[]>()
-  return rows.map((row) => {
+  const categoryIds = wants('categories') ? rows.map((r) => linkIds(r.categoryIds)) : []
+  const tagIds = wants('tags') ? rows.map((r) => linkIds(r.tagIds)) : []
+  const categoriesById = termSummaries(db, 'categories', categoryIds.flat())
+  const tagsById = termSummaries(db, 'tags', tagIds.flat())
+  return rows.map((row, i) => {
     const item = toArticle(row, {
       author: authorsById.get(row.authorId) ?? null,
-      categories: categoriesByArticle.get(row.id) ?? [],
-      tags: tagsByArticle.get(row.id) ?? []
+      categories: termsIn(categoriesById, categoryIds[i]),
+      tags: termsIn(tagsById, tagIds[i])
     }, at, fields !== null)
     return fields === null ? item : pickFields(item, fields)
   })
@@ -386,24 +391,37 @@ function authorSummaries (db: Db, ids: number[]): Map<number, AuthorSummary> {
       .map(([id, slug, name, avatarUrl]) => [id as number, { id, slug, name, avatarUrl } as AuthorSummary]))
 }
 
-/** Categories or tags of many articles, in the order they were given: their links in one query, the summaries from memory. */
-export function termsOf (db: Db, kind: 'categories' | 'tags', articleIds: number[]): Map<number, Term[]> {
-  const out = new Map<number, Term[]>()
-  if (!articleIds.length) return out
-  const { table, column } = TERM_LINKS[kind]
-  const links = allRows(db, fragment(
-    `select article_id, ${column} from ${table} where article_id in (select value from json_each(?)) order by article_id, position`,
-    idList(articleIds)
-  )) as Array<[number, number]>
-  const terms = summaries<Term>(db, kind, links.map((link) => link[1]), (missing) =>
+/** The ids in an article's `category_ids` or `tag_ids` ("3,14,15"; "" for none), read digit by digit. */
+function linkIds (text: string): number[] {
+  const ids: number[] = []
+  let id = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 44) {
+      ids.push(id)
+      id = 0
+    } else {
+      id = id * 10 + c - 48
+    }
+  }
+  if (text.length) ids.push(id)
+  return ids
+}
+
+/** Category or tag summaries by id: from memory, those not yet held in one query. */
+function termSummaries (db: Db, kind: 'categories' | 'tags', ids: number[]): Map<number, Term> {
+  if (!ids.length) return new Map()
+  return summaries<Term>(db, kind, ids, (missing) =>
     allRows(db, fragment(`select id, slug, name from ${kind} where id in (select value from json_each(?))`, idList(missing)))
       .map(([id, slug, name]) => [id as number, { id, slug, name } as Term]))
-  for (const [articleId, termId] of links) {
-    const term = terms.get(termId)
-    if (!term) continue
-    const list = out.get(articleId)
-    if (list) list.push(term)
-    else out.set(articleId, [term])
+}
+
+/** The summaries of `ids` in their order (none for ids that no longer exist). */
+function termsIn (byId: Map<number, Term>, ids: number[] | undefined): Term[] {
+  const out: Term[] = []
+  for (const id of ids ?? []) {
+    const term = byId.get(id)
+    if (term) out.push(term)
   }
   return out
 }
@@ -465,10 +483,12 @@ const profileReader = reader<Row>({
 
 export function renderArticle (db: Db, row: ArticleRow, at: number): Row {
   const author = oneRow(db, fragment(`select ${profileReader.list} from authors where authors.id = ?`, row.authorId))
+  const categoryIds = linkIds(row.categoryIds)
+  const tagIds = linkIds(row.tagIds)
   return toArticle(row, {
     author: author && profileReader.read(author),
-    categories: termsOf(db, 'categories', [row.id]).get(row.id) ?? [],
-    tags: termsOf(db, 'tags', [row.id]).get(row.id) ?? []
+    categories: termsIn(termSummaries(db, 'categories', categoryIds), categoryIds),
+    tags: termsIn(termSummaries(db, 'tags', tagIds), tagIds)
   }, at)
 }
 

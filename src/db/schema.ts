@@ -89,6 +89,11 @@ export const articles = sqliteTable('articles', {
   commentStatus: text('comment_status', { enum: ['open', 'closed'] }).notNull().default('open'),
   // Approved comments; kept in step by comment writes.
   commentCount: integer('comment_count').notNull().default(0),
+  // The article's category and tag ids, comma-separated in their order: a copy of its
+  // rows in article_categories and article_tags (which filters read), written in the same
+  // transaction, so that a page of articles needs no query for its embeds.
+  categoryIds: text('category_ids').notNull().default(''),
+  tagIds: text('tag_ids').notNull().default(''),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull()
 }, (t) => [

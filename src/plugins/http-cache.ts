@@ -44,9 +44,13 @@ export default fp(async function httpCachePlugin (fastify) {
     if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', request.caller.role === 'anonymous' ? publicCache : 'private, no-store')
     }
+    // Serializers hand over a string built piece by piece; hashing it, measuring it for
+    // Content-Length and writing it to the socket would each flatten and UTF-8 encode it
+    // (~0.1 ms for a 20 KB page with any non-ASCII character). Encode it once here.
+    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload
     let etag = reply.getHeader('etag') as string | undefined
-    if (etag === undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
-      etag = etagOf(payload)
+    if (etag === undefined && Buffer.isBuffer(bytes)) {
+      etag = etagOf(bytes)
       reply.header('etag', etag)
     }
     if (etag !== undefined && etagMatches(request.headers['if-none-match'], etag)) {
@@ -55,6 +59,6 @@ export default fp(async function httpCachePlugin (fastify) {
       reply.removeHeader('content-length')
       return ''
     }
-    return payload
+    return bytes
   })
 }, { name: 'http-cache', dependencies: ['auth', 'config'] })

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { articles, articleTags, tags } from '../db/schema.js'
 import { chooseSlug } from '../db/lookups.js'
-import type { Touched } from '../articles/mutations.js'
+import { linkedIds, type Touched } from '../articles/mutations.js'
 import { NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -62,7 +62,7 @@ export function deleteTag (db: Db, id: number): Partial<Touched> {
       .where(eq(articleTags.tagId, id)).all().map((r) => r.id)
     if (articleIds.length) {
       tx.delete(articleTags).where(eq(articleTags.tagId, id)).run()
-      tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(inArray(articles.id, articleIds)).run()
+      tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)`, tagIds: linkedIds('tags') }).where(inArray(articles.id, articleIds)).run()
     }
     tx.delete(tags).where(eq(tags.id, id)).run()
     return { articleIds, tagIds: [id] }
