@@ -206,3 +206,18 @@ t.test('errors are problem documents', async (t) => {
   }
   t.equal((await call(app, { url: '/v1/articles?unknown=1' })).json.errors[0].path, '/query/unknown')
 })
+
+t.test('a category filter follows the tree as it changes', async (t) => {
+  const before = (await call(app, { url: `/v1/articles?category=${news.slug}` })).json.meta.total
+  const sportBefore = (await call(app, { url: `/v1/articles?category=${sport.slug}` })).json.meta.total
+  const local = await call(app, { method: 'POST', url: '/v1/categories', token: admin, payload: { name: 'Local', parentId: politics.id } })
+  t.equal(local.status, 201)
+  const article = await postArticle(app, admin, { title: 'Local story', authorId: bob.id, status: 'published', categoryIds: [local.json.data.id] })
+  const after = await call(app, { url: `/v1/articles?category=${news.slug}&perPage=100` })
+  t.equal(after.json.meta.total, before + 1, 'a new grandchild category counts under its ancestors')
+  t.ok(after.json.data.some((a: any) => a.id === article.id))
+  const moved = await call(app, { method: 'PATCH', url: `/v1/categories/${local.json.data.id}`, token: admin, payload: { parentId: sport.id } })
+  t.equal(moved.status, 200)
+  t.equal((await call(app, { url: `/v1/articles?category=${news.slug}` })).json.meta.total, before, 'moved out of the tree')
+  t.equal((await call(app, { url: `/v1/articles?category=${sport.slug}` })).json.meta.total, sportBefore + 1, 'and into the other one')
+})

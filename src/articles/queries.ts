@@ -12,7 +12,7 @@ import { getTableColumns } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { cachedCount } from '../db/count-cache.js'
+import { cachedCount, remembered } from '../db/count-cache.js'
 import { allOf, allRows, fragment, joinFragments, oneRow, reader, scalar, type Fragment } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
@@ -152,7 +152,11 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
     where.push(fragment('articles.author_id in (select value from json_each(?))', idList(ids)))
   }
   if (query.category !== undefined) {
-    const ids = descendantIds(db, idsForKeys(db, categories, splitKeys(query.category)))
+    const keys = query.category
+    const ids = remembered(db, 'lookups', `categories|${keys}`, at, () => ({
+      value: descendantIds(db, idsForKeys(db, categories, splitKeys(keys))),
+      validUntil: Number.POSITIVE_INFINITY
+    }))
     if (!ids.length) return null
     const filter = termFilter(db, 'categories', ids)
     listOnly.push(filter.list)

@@ -1,7 +1,8 @@
 /**
  * Counting the rows behind a list is the one part of a list read that grows with the
  * archive (SQLite counts index entries one by one), and ranking a search that matches
- * much of the archive is another (bm25 first reads every match of each word). Both are
+ * much of the archive is another (bm25 first reads every match of each word); walking a
+ * category tree for a category filter is a recursive query on every such list. All are
  * therefore kept per database and key until the content changes (every write announces
  * itself through the changes plugin, which calls invalidateCounts) or until
  * `validUntil`, the moment a scheduled article goes live and changes what is visible
@@ -9,15 +10,18 @@
  */
 interface Entry<T> { value: T, validUntil: number }
 
-/** Entries each kind keeps per database before it starts again (a ranking holds up to 500 hits, ~40 KB). */
-const BOUNDS = { counts: 10_000, rankings: 200 }
+/**
+ * Entries each kind keeps per database before it starts again (a ranking holds up to 500
+ * hits, ~40 KB; a lookup is a short list of ids, such as a category and its descendants).
+ */
+const BOUNDS = { counts: 10_000, rankings: 200, lookups: 1_000 }
 type Kind = keyof typeof BOUNDS
 
 const caches = new WeakMap<object, Record<Kind, Map<string, Entry<unknown>>>>()
 
 export function remembered<T> (db: object, kind: Kind, key: string, at: number, compute: () => Entry<T>): T {
   let held = caches.get(db)
-  if (!held) caches.set(db, held = { counts: new Map(), rankings: new Map() })
+  if (!held) caches.set(db, held = { counts: new Map(), rankings: new Map(), lookups: new Map() })
   const cache = held[kind]
   const hit = cache.get(key)
   if (hit && at < hit.validUntil) return hit.value as T
@@ -35,4 +39,5 @@ export function invalidateCounts (db: object): void {
   const held = caches.get(db)
   held?.counts.clear()
   held?.rankings.clear()
+  held?.lookups.clear()
 }
