@@ -10,7 +10,7 @@
  * Only query modules use this; each statement is the SQLite half of a query that a
  * second backend would write in its own dialect.
  */
-import { getTableName } from 'drizzle-orm'
+import { Column, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Queryable } from './client.js'
 
@@ -75,19 +75,24 @@ export interface Reader<T> { list: string, width: number, read: (values: unknown
 
 export function reader<T> (columns: Record<string, SQLiteColumn | string>): Reader<T> {
   const entries = Object.entries(columns)
-  const keys = entries.map(([key]) => key)
-  const mappers = entries.map(([, column]) => typeof column === 'string' ? null : column)
+  const mappers = entries.map(([, column]) => typeof column === 'string' || !convertsValues(column) ? null : column)
+  // One object literal per row, built by a function made for these columns: every row
+  // gets the same shape at once, and only the columns whose Drizzle type converts values
+  // (JSON, booleans) call their mapper. Keys are column names from the code, never input.
+  const properties = entries.map(([key], i) => {
+    const value = `values[offset + ${i}]`
+    return `${JSON.stringify(key)}: ${mappers[i] === null ? value : `${value} === null ? null : mappers[${i}].mapFromDriverValue(${value})`}`
+  })
+  // eslint-disable-next-line no-new-func
+  const read = new Function('mappers', `return function read (values, offset = 0) {\n  return {\n    ${properties.join(',\n    ')}\n  }\n}`)(mappers) as Reader<T>['read']
   return {
     list: entries.map(([, column]) => typeof column === 'string' ? column : columnName(column)).join(', '),
     width: entries.length,
-    read (values, offset = 0) {
-      const out: Record<string, unknown> = {}
-      for (let i = 0; i < keys.length; i++) {
-        const value = values[offset + i]
-        const column = mappers[i]
-        out[keys[i]] = value === null || column === null ? value : column.mapFromDriverValue(value)
-      }
-      return out as T
-    }
+    read
   }
+}
+
+/** Whether a Drizzle column maps driver values (JSON text, 0/1 booleans) rather than passing them through. */
+function convertsValues (column: SQLiteColumn): boolean {
+  return column.mapFromDriverValue !== Column.prototype.mapFromDriverValue
 }

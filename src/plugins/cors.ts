@@ -16,11 +16,13 @@ export default fp(async function corsPlugin (fastify) {
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     maxAge: 600
   }
+  // Built once: the delegator runs on every request.
+  const reads = { ...shared, origin: '*' }
+  const writes = { ...shared, origin: writeOrigins.length ? writeOrigins : false, credentials: false }
   await fastify.register(cors, {
     delegator (request: FastifyRequest, callback: (err: Error | null, options: object) => void) {
       const requested = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? '').toUpperCase() : request.method
-      if (READS.has(requested)) return callback(null, { ...shared, origin: '*' })
-      callback(null, { ...shared, origin: writeOrigins.length ? writeOrigins : false, credentials: false })
+      callback(null, READS.has(requested) ? reads : writes)
     }
   })
 }, { name: 'cors', dependencies: ['config'] })
