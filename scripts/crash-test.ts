@@ -416,6 +416,11 @@ function verifyDatabase () {
     ]) {
       try { db.prepare(sql).run() } catch (err) { fail(`${label}: ${(err as Error).message}`) }
     }
+    // Each article's copy of its links (category_ids, tag_ids) is written with them.
+    const unlike = db.prepare(`select count(*) n from articles a
+      where a.category_ids is not coalesce((select group_concat(category_id, ',' order by position) from article_categories where article_id = a.id), '')
+         or a.tag_ids is not coalesce((select group_concat(tag_id, ',' order by position) from article_tags where article_id = a.id), '')`).get() as { n: number }
+    if (unlike.n) fail(`${unlike.n} articles whose category_ids or tag_ids differ from their links`)
     return (db.prepare('select count(*) n from articles').get() as { n: number }).n
   } finally {
     db.close()
@@ -466,7 +471,7 @@ async function main () {
   console.log(`  kills: ${crashes.length} (after ${crashes.join(', ')} of writing)`)
   for (const [kind, c] of Object.entries(counts)) console.log(`  ${kind.padEnd(18)} ${String(c.acked).padStart(5)} acknowledged ${String(c.rejected).padStart(4)} refused (4xx) ${String(c.unknown).padStart(4)} unanswered (cut off by a kill)`)
   console.log(`  ids of deleted articles given to new ones: ${reusedIds}`)
-  console.log(`  articles in the database: ${rows}; integrity_check, foreign_key_check, FTS integrity-check: ${failures.some((f) => /PRAGMA|FTS/.test(f)) ? 'FAILED' : 'ok'}`)
+  console.log(`  articles in the database: ${rows}; integrity_check, foreign_key_check, FTS integrity-check, link copies: ${failures.some((f) => /PRAGMA|FTS|category_ids/.test(f)) ? 'FAILED' : 'ok'}`)
   console.log(`  took ${elapsed()}`)
 }
 
