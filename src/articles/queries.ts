@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, remembered } from '../db/count-cache.js'
-import { allOf, allRows, fragment, joinFragments, oneRow, reader, scalar, type Fragment } from '../db/raw.js'
+import { allOf, allRows, fragment, joinFragments, oneRow, reader, scalar, type Fragment, type Reader } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
@@ -188,6 +188,20 @@ const rowReader = reader<ArticleRow>({ ...getTableColumns(articles), ...heavy })
 
 export interface ArticleList { page: Page<Row>, items: Row[] }
 
+/** Readers of the body columns a list's `fields` ask for, made once per combination (there are eight). */
+const bodyReaders = new Map<string, Reader<Row>>()
+
+function bodyReader (fields: Set<string> | null): Reader<Row> {
+  const names = Object.keys(heavy).filter((name) => fields?.has(name))
+  const key = names.join(',')
+  let found = bodyReaders.get(key)
+  if (found === undefined) {
+    found = reader<Row>(Object.fromEntries(names.map((name) => [name, heavy[name as keyof typeof heavy]])))
+    bodyReaders.set(key, found)
+  }
+  return found
+}
+
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
   const expression = query.q === undefined ? null : matchExpression(db, query.q)
@@ -219,9 +233,8 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
     }
   }
 
-  const extra = Object.entries(heavy).filter(([name]) => plan.fields?.has(name))
-  const extraReader = reader<Row>(Object.fromEntries(extra))
-  const bodies = extra.length ? 'join article_bodies on article_bodies.article_id = articles.id' : ''
+  const extraReader = bodyReader(plan.fields)
+  const bodies = extraReader.width ? 'join article_bodies on article_bodies.article_id = articles.id' : ''
   const columns = extraReader.width ? `${listReader.list}, ${extraReader.list}` : listReader.list
   const read = (values: unknown[]) => Object.assign(listReader.read(values), extraReader.read(values, listReader.width))
   const { limit, offset } = window(plan)
