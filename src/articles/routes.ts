@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
-import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
+import { checkIfMatchBytes, newItemUrl, sendSerialized } from '../lib/http.js'
 import { NotFound } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
@@ -10,6 +10,9 @@ import { findArticleRow, getArticle, listArticles, renderArticle } from './queri
 import { createArticle, deleteArticle, updateArticle } from './mutations.js'
 
 const WRITERS = ['admin', 'editor', 'author'] as const
+
+// One article as GET sends it: its bytes are what the ETag hashes and If-Match compares.
+const OneArticle = One(Ref(ArticleSchema))
 
 
 const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -39,12 +42,12 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       description: 'The whole article with the author\'s public profile, categories, tags, rendered body and table of contents.',
       security: optionalAuth,
       params: KeyParams,
-      response: { 200: One(Ref(ArticleSchema)), ...problems(400, 401, 404) }
+      response: { 200: OneArticle, ...problems(400, 401, 404) }
     }
   }, async (request, reply) => {
     const article = getArticle(db, request.caller, request.params.key, now())
     if (!article) throw new NotFound('Article')
-    return sendOne(reply, article)
+    return sendSerialized(reply, article)
   })
 
   fastify.post('/', {
@@ -56,12 +59,13 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       description: 'Editors and admins write for any author (`authorId` required); author keys write as their own author. The slug is made from the title when omitted.',
       security: secured,
       body: Ref(ArticleCreate),
-      response: { 201: One(Ref(ArticleSchema)), ...problems(400, 401, 403, 409, 413, 415) }
+      response: { 201: OneArticle, ...problems(400, 401, 403, 409, 413, 415) }
     }
   }, async (request, reply) => {
     const { id, touched } = createArticle(db, request.caller, request.body as ArticleCreate, writeOptions)
     fastify.contentChanged(touched)
-    return sendCreated(request, reply, getArticle(db, request.caller, String(id), now()) as { id: number })
+    reply.header('location', newItemUrl(request, id))
+    return sendSerialized(reply, getArticle(db, request.caller, String(id), now()), 201)
   })
 
   fastify.patch('/:key', {
@@ -75,16 +79,16 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       params: KeyParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String()) }),
       body: Ref(ArticleUpdate),
-      response: { 200: One(Ref(ArticleSchema)), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
+      response: { 200: OneArticle, ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
     const at = now()
     const current = findArticleRow(db, request.caller, request.params.key, at)
     if (!current) throw new NotFound('Article')
-    checkIfMatch(request, renderArticle(db, current, at))
+    checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
     const touched = updateArticle(db, request.caller, current, request.body as ArticleUpdate, writeOptions)
     fastify.contentChanged(touched)
-    return sendOne(reply, getArticle(db, request.caller, String(current.id), now()))
+    return sendSerialized(reply, getArticle(db, request.caller, String(current.id), now()))
   })
 
   fastify.delete('/:key', {
@@ -103,7 +107,7 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     const at = now()
     const current = findArticleRow(db, request.caller, request.params.key, at)
     if (!current) throw new NotFound('Article')
-    checkIfMatch(request, renderArticle(db, current, at))
+    checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
     fastify.contentChanged(deleteArticle(db, request.caller, current))
     return reply.code(204).send(null)
   })

@@ -13,9 +13,35 @@ export function sendOne (reply: FastifyReply, item: unknown, status = 200) {
   return reply.code(status).send({ data: item })
 }
 
-/** `201` with `Location` (by default the collection's URL plus the new id) and the new item. */
+/**
+ * `{data: item}` serialized by the route's own response schema, with the ETag of those
+ * very bytes: one serialization and one hash, where `sendOne` stringifies the item a
+ * second time to hash it. Writes to such a resource check If-Match with
+ * `checkIfMatchBytes` and the same schema.
+ */
+export function sendSerialized (reply: FastifyReply, item: unknown, status = 200) {
+  reply.code(status)
+  const bytes = Buffer.from(reply.serialize({ data: item }) as string)
+  reply.header('etag', etagOf(bytes))
+  return reply.type('application/json; charset=utf-8').send(bytes)
+}
+
+/** PATCH/DELETE of a resource sent with `sendSerialized`: its current bytes, serialized by `schema` (the GET response's), must match If-Match. */
+export function checkIfMatchBytes (request: FastifyRequest, reply: FastifyReply, schema: object, current: unknown) {
+  const header = request.headers['if-match']
+  if (header === undefined) return
+  const serialize = reply.compileSerializationSchema(schema as Record<string, unknown>, '200')
+  if (!etagMatches(header, etagOf(Buffer.from(serialize({ data: current }))))) throw new PreconditionFailed()
+}
+
+/** Where a new item of the collection a POST went to lives: the collection's URL plus its id. */
+export function newItemUrl (request: FastifyRequest, id: unknown): string {
+  return `${request.url.split('?')[0].replace(/\/$/, '')}/${id}`
+}
+
+/** `201` with `Location` (by default `newItemUrl`) and the new item. */
 export function sendCreated (request: FastifyRequest, reply: FastifyReply, item: { id: unknown }, location?: string) {
-  reply.header('location', location ?? `${request.url.split('?')[0].replace(/\/$/, '')}/${item.id}`)
+  reply.header('location', location ?? newItemUrl(request, item.id))
   return sendOne(reply, item, 201)
 }
 
