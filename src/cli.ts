@@ -1,17 +1,19 @@
 /**
  * Command line: `npm run --silent cli -- keys create --role ROLE --name NAME [--author ID]`,
- * `keys list`, `keys revoke ID`. Honours DATABASE_PATH; the new token is alone on the
- * last line of stdout.
+ * `keys list`, `keys revoke ID`, `articles repair-links`. Honours DATABASE_PATH; the new
+ * token is alone on the last line of stdout.
  */
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/client.js'
 import { createKey, listKeys, revokeKey } from './keys/queries.js'
+import { repairLinkCopies } from './articles/mutations.js'
 
 const USAGE = `usage:
   cli keys create --role admin|editor|author --name NAME [--author AUTHOR_ID]
   cli keys list
-  cli keys revoke KEY_ID`
+  cli keys revoke KEY_ID
+  cli articles repair-links   (after links were edited outside the API: rewrite each article's copy of its category and tag ids)`
 
 function fail (message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`)
@@ -25,10 +27,14 @@ function main (argv: string[]) {
     options: { role: { type: 'string' }, name: { type: 'string' }, author: { type: 'string' } }
   })
   const [group, command, arg] = positionals
-  if (group !== 'keys') fail(`unknown command "${group ?? ''}"`)
+  if (group !== 'keys' && group !== 'articles') fail(`unknown command "${group ?? ''}"`)
+  if (group === 'articles' && command !== 'repair-links') fail(`unknown articles command "${command ?? ''}"`)
   const db = openDatabase(loadConfig().databasePath)
   try {
-    switch (command) {
+    switch (group === 'articles' ? `articles ${command}` : command) {
+      case 'articles repair-links':
+        process.stdout.write(`repaired the link copies of ${repairLinkCopies(db)} articles\n`)
+        break
       case 'create': {
         const role = values.role
         if (role !== 'admin' && role !== 'editor' && role !== 'author') fail('--role must be admin, editor or author')

@@ -1,4 +1,4 @@
-/** `npm run --silent cli -- keys create|list|revoke` against a database file, as an operator would. */
+/** `npm run --silent cli -- keys create|list|revoke` and `articles repair-links` against a database file, as an operator would. */
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
+import { tokenFor } from './helpers.js'
+import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
 
 const root = new URL('..', import.meta.url).pathname
 const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-cli-')), 'cli.db')
@@ -37,4 +39,24 @@ t.test('keys create prints the token alone on the last line; it works; revoke st
   t.throws(() => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'create', '--role', 'author', '--name', 'x'], {
     cwd: root, env: { ...process.env, DATABASE_PATH: databasePath }, stdio: 'pipe'
   }), 'an author key needs --author')
+})
+
+t.test('articles repair-links rewrites the copies that differ from the links, and only those', async (t) => {
+  const app = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => app.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Repair Writer')
+  const [north, south] = ['North', 'South'].map((name) => insertTag(app, name))
+  const news = insertCategory(app, 'News')
+  const kept = await postArticle(app, editor, { title: 'Kept', authorId: author.id, status: 'published', tagIds: [north.id], categoryIds: [news.id] })
+  const drifted = await postArticle(app, editor, { title: 'Drifted', authorId: author.id, status: 'published', tagIds: [north.id] })
+  // As an older build would: a link written without the copy.
+  app.db.$client.prepare('insert into article_tags (article_id, tag_id, position) values (?, ?, 1)').run(drifted.id, south.id)
+  // Authenticated, so that the running server's response cache (which a write from another process does not reach) is not asked.
+  const tagsOf = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data.tags.map((x: any) => x.slug)
+  t.same(await tagsOf(drifted.id), ['north'], 'before: the copy misses the new link')
+  t.match(cli('articles', 'repair-links'), /repaired the link copies of 1 articles/)
+  t.same(await tagsOf(drifted.id), ['north', 'south'], 'after: the embed follows the links')
+  t.same(await tagsOf(kept.id), ['north'])
+  t.match(cli('articles', 'repair-links'), /of 0 articles/, 'a second run finds nothing to do')
 })

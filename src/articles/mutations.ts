@@ -82,6 +82,18 @@ export function linkedIds (kind: 'categories' | 'tags') {
     : sql`coalesce((select group_concat(${articleTags.tagId}, ',' order by ${articleTags.position}) from ${articleTags} where ${articleTags.articleId} = ${articles.id}), '')`
 }
 
+/**
+ * Rewrites the copy of their links on the articles where it differs from the link tables,
+ * as after links were changed by something other than this code (an older build, a hand
+ * edit). Returns how many articles it repaired; each records a change.
+ */
+export function repairLinkCopies (db: Db): number {
+  return db.transaction((tx) => tx.update(articles)
+    .set({ categoryIds: linkedIds('categories'), tagIds: linkedIds('tags') })
+    .where(sql`${articles.categoryIds} is not ${linkedIds('categories')} or ${articles.tagIds} is not ${linkedIds('tags')}`)
+    .run().changes)
+}
+
 /** Replaces the article's categories and tags with those given (`fresh`: a new article has none to remove). */
 function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined, fresh = false) {
   if (categoryIds !== undefined) {
