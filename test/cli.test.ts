@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
 import { tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
+import { linkCopiesOutOfStep } from '../src/articles/mutations.js'
 
 const root = new URL('..', import.meta.url).pathname
 const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-cli-')), 'cli.db')
@@ -55,7 +56,9 @@ t.test('articles repair-links rewrites the copies that differ from the links, an
   // Authenticated, so that the running server's response cache (which a write from another process does not reach) is not asked.
   const tagsOf = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data.tags.map((x: any) => x.slug)
   t.same(await tagsOf(drifted.id), ['north'], 'before: the copy misses the new link')
+  t.equal(linkCopiesOutOfStep(app.db), 1, 'the check the tests and the crash test use sees it')
   t.match(cli('articles', 'repair-links'), /repaired the link copies of 1 articles/)
+  t.equal(linkCopiesOutOfStep(app.db), 0)
   t.same(await tagsOf(drifted.id), ['north', 'south'], 'after: the embed follows the links')
   t.same(await tagsOf(kept.id), ['north'])
   t.match(cli('articles', 'repair-links'), /of 0 articles/, 'a second run finds nothing to do')

@@ -72,14 +72,26 @@ function idText (ids: number[] | undefined): string {
   return (ids ?? []).join(',')
 }
 
+const LINKS = {
+  categories: { table: articleCategories, termId: articleCategories.categoryId, articleId: articleCategories.articleId, position: articleCategories.position },
+  tags: { table: articleTags, termId: articleTags.tagId, articleId: articleTags.articleId, position: articleTags.position }
+} as const
+
 /**
  * The copy recomputed from the link table, for writes that remove links of many articles
  * at once (deleting a tag or a category): `set({ tagIds: linkedIds('tags') })`.
  */
-export function linkedIds (kind: 'categories' | 'tags') {
-  return kind === 'categories'
-    ? sql`coalesce((select group_concat(${articleCategories.categoryId}, ',' order by ${articleCategories.position}) from ${articleCategories} where ${articleCategories.articleId} = ${articles.id}), '')`
-    : sql`coalesce((select group_concat(${articleTags.tagId}, ',' order by ${articleTags.position}) from ${articleTags} where ${articleTags.articleId} = ${articles.id}), '')`
+export function linkedIds (kind: keyof typeof LINKS) {
+  const { table, termId, articleId, position } = LINKS[kind]
+  return sql`coalesce((select group_concat(${termId}, ',' order by ${position}) from ${table} where ${articleId} = ${articles.id}), '')`
+}
+
+/** Articles whose copy of their links differs from the link tables. */
+const outOfStep = () => sql`${articles.categoryIds} is not ${linkedIds('categories')} or ${articles.tagIds} is not ${linkedIds('tags')}`
+
+/** How many articles' copies of their links differ from the link tables (0 unless links were changed outside this code). */
+export function linkCopiesOutOfStep (db: Queryable): number {
+  return db.select({ n: sql<number>`count(*)` }).from(articles).where(outOfStep()).get()?.n ?? 0
 }
 
 /**
@@ -90,7 +102,7 @@ export function linkedIds (kind: 'categories' | 'tags') {
 export function repairLinkCopies (db: Db): number {
   return db.transaction((tx) => tx.update(articles)
     .set({ categoryIds: linkedIds('categories'), tagIds: linkedIds('tags') })
-    .where(sql`${articles.categoryIds} is not ${linkedIds('categories')} or ${articles.tagIds} is not ${linkedIds('tags')}`)
+    .where(outOfStep())
     .run().changes)
 }
 

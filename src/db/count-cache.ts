@@ -16,12 +16,13 @@ interface Entry<T> { value: T, validUntil: number }
  */
 const BOUNDS = { counts: 10_000, rankings: 200, lookups: 1_000 }
 type Kind = keyof typeof BOUNDS
+const KINDS = Object.keys(BOUNDS) as Kind[]
 
 const caches = new WeakMap<object, Record<Kind, Map<string, Entry<unknown>>>>()
 
 export function remembered<T> (db: object, kind: Kind, key: string, at: number, compute: () => Entry<T>): T {
   let held = caches.get(db)
-  if (!held) caches.set(db, held = { counts: new Map(), rankings: new Map(), lookups: new Map() })
+  if (!held) caches.set(db, held = Object.fromEntries(KINDS.map((k) => [k, new Map()])) as Record<Kind, Map<string, Entry<unknown>>>)
   const cache = held[kind]
   const hit = cache.get(key)
   if (hit && at < hit.validUntil) return hit.value as T
@@ -37,7 +38,5 @@ export function cachedCount (db: object, key: string, at: number, compute: () =>
 
 export function invalidateCounts (db: object): void {
   const held = caches.get(db)
-  held?.counts.clear()
-  held?.rankings.clear()
-  held?.lookups.clear()
+  for (const kind of KINDS) held?.[kind].clear()
 }
