@@ -56,3 +56,20 @@ export function openDatabase (path: string): Db {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
   return db
 }
+
+/**
+ * Whether another connection has committed to the database since the last call: another
+ * server process on the same file (WORKERS), the CLI, a `sqlite3` shell. SQLite's
+ * `data_version` moves for other connections' commits only, never for this one's, and
+ * reading it costs about a microsecond.
+ */
+export function otherWrites (db: Db): () => boolean {
+  const statement = db.$client.prepare('PRAGMA data_version').pluck()
+  let seen = statement.get()
+  return function writtenElsewhere () {
+    const version = statement.get()
+    if (version === seen) return false
+    seen = version
+    return true
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Two servers on one database file (as WORKERS runs them, or a server beside the CLI):
+ * what one writes, the other serves at its next request, though it had cached the
+ * counts, the embedded summaries and the responses from before.
+ */
+import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildApp } from '../src/app.js'
+import { testConfig } from '../src/config.js'
+import { call, tokenFor } from './helpers.js'
+import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
+
+t.test("a write through one server is served by the other at once, past its caches", async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-two-')), 'two.db')
+  const writer = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => writer.close())
+  const reader = await buildApp(testConfig({ databasePath, responseCacheBytes: 1024 * 1024 }))
+  t.teardown(() => reader.close())
+
+  const editor = tokenFor(writer, 'editor')
+  const author = insertAuthor(writer, 'Shared Writer')
+  const tag = insertTag(writer, 'Harbour')
+  const news = insertCategory(writer, 'News')
+  const first = await postArticle(writer, editor, { title: 'First', authorId: author.id, status: 'published', tagIds: [tag.id], categoryIds: [news.id] })
+
+  const read = async (url: string) => {
+    const { status, json, headers } = await call(reader, { url })
+    t.equal(status, 200, url)
+    return { json, headers }
+  }
+  const before = {
+    list: await read('/v1/articles'),
+    byTag: await read('/v1/articles?tag=harbour'),
+    byCategory: await read('/v1/articles?category=news'),
+    tags: await read('/v1/tags?sort=-articleCount'),
+    article: await read(`/v1/articles/${first.slug}`)
+  }
+  t.equal(before.list.json.meta.total, 1)
+  t.equal((await call(reader, { url: '/v1/articles' })).headers['x-total-count'], '1', 'a second read is a hit of the reader\'s caches')
+
+  await postArticle(writer, editor, { title: 'Second', authorId: author.id, status: 'published', tagIds: [tag.id], categoryIds: [news.id] })
+  t.equal((await call(writer, { method: 'PATCH', url: `/v1/tags/${tag.id}`, token: editor, payload: { name: 'Harbour News' } })).status, 200)
+
+  const after = {
+    list: await read('/v1/articles'),
+    byTag: await read('/v1/articles?tag=harbour'),
+    byCategory: await read('/v1/articles?category=news'),
+    tags: await read('/v1/tags?sort=-articleCount'),
+    article: await read(`/v1/articles/${first.slug}`)
+  }
+  t.equal(after.list.json.meta.total, 2, 'the list count')
+  t.same(after.list.json.data.map((a: any) => a.title), ['Second', 'First'], 'the list')
+  t.equal(after.byTag.json.meta.total, 2, 'the tag filter\'s count')
+  t.equal(after.byCategory.json.meta.total, 2, 'the category filter\'s count')
+  t.equal(after.tags.json.data[0].articleCount, 2, 'the tag\'s article count')
+  t.equal(after.article.json.data.tags[0].name, 'Harbour News', 'the embedded tag summary')
+  t.not(after.article.headers.etag, before.article.headers.etag, 'a new ETag for the changed article')
+
+  // A change made with no server at all (a sqlite3 shell, a script) is noticed the same way.
+  const outside = (await import('better-sqlite3')).default
+  const shell = new outside(databasePath)
+  shell.prepare('update categories set name = ? where id = ?').run('World News', news.id)
+  shell.close()
+  t.equal((await read(`/v1/articles/${first.slug}`)).json.data.categories[0].name, 'World News', 'an edit from a shell')
+})
