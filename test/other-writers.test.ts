@@ -65,3 +65,26 @@ t.test("a write through one server is served by the other at once, past its cach
   shell.close()
   t.equal((await read(`/v1/articles/${first.slug}`)).json.data.categories[0].name, 'World News', 'an edit from a shell')
 })
+
+t.test('a write that finds another process holding the write lock past the busy timeout is a 503 with Retry-After, and changes nothing', async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-busy-')), 'busy.db')
+  const app = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => app.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Patient Writer')
+  app.db.$client.pragma('busy_timeout = 100')
+
+  const Database = (await import('better-sqlite3')).default
+  const other = new Database(databasePath)
+  t.teardown(() => other.close())
+  other.exec('BEGIN IMMEDIATE')
+  const { status, json, headers } = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'Held Up', authorId: author.id, status: 'published' } })
+  t.equal(status, 503)
+  t.equal(headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(headers['retry-after'], '1')
+  t.match(json.detail, /busy/)
+  other.exec('ROLLBACK')
+
+  t.equal((await call(app, { url: '/v1/articles?status=any', token: editor })).json.meta.total, 0, 'nothing was written')
+  t.equal((await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'Held Up', authorId: author.id, status: 'published' } })).status, 201, 'once the lock is gone the same write succeeds')
+})

@@ -54,7 +54,23 @@ export function openDatabase (path: string): Db {
   sqlite.pragma('busy_timeout = 5000')
   const db = drizzle(sqlite, { schema }) as Db
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  writeTransactionsImmediate(db)
   return db
+}
+
+/**
+ * Every transaction in this code base writes, so each takes the write lock when it begins
+ * (BEGIN IMMEDIATE), waiting up to the busy timeout for another process's write. A
+ * deferred one that read first would fail at once with "database is locked" when another
+ * process (WORKERS, the CLI) committed in between: SQLite cannot wait there, since the
+ * transaction has already read data that is no longer current. A caller may still pass
+ * its own `behavior`.
+ */
+function writeTransactionsImmediate (db: Db) {
+  const transaction = db.transaction.bind(db)
+  db.transaction = function immediateTransaction (run, config) {
+    return transaction(run, { behavior: 'immediate', ...config })
+  } as typeof db.transaction
 }
 
 /**

@@ -106,13 +106,13 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 /** Response entries for the problem statuses a route can answer. */
 export function problems (...statuses: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {}
-  for (const status of statuses) {
-    out[status] = {
-      description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-      content: { 'application/problem+json': { schema: Ref(ProblemSchema) } }
-    }
-  }
+  for (const status of statuses) out[status] = problemResponse(PROBLEM_DESCRIPTIONS[status] ?? 'Problem')
   return out
+}
+
+/** One problem+json response of a route's spec, with its description. */
+export function problemResponse (description: string) {
+  return { description, content: { 'application/problem+json': { schema: Ref(ProblemSchema) } } }
 }
 
 type Security = Array<Record<string, string[]>>

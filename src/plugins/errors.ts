@@ -5,6 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { problem, type ProblemField } from '../lib/errors.js'
+import { problemResponse } from '../lib/schemas.js'
 
 const CONTEXTS: Record<string, string> = { querystring: '/query', params: '/params', headers: '/headers', body: '' }
 
@@ -34,11 +35,32 @@ export function sendProblem (reply: FastifyReply, status: number, detail: string
   return reply.code(status).type('application/problem+json').send(problem(status, detail, errors))
 }
 
+const BUSY = 'The database is busy with another write; nothing was changed. Try again shortly.'
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
 export default fp(async function errorsPlugin (fastify) {
+  // Any write can find another process holding the write lock: say so in each one's spec.
+  fastify.addHook('onRoute', function documentBusy (route) {
+    const response = route.schema?.response as Record<string, unknown> | undefined
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (response && !response[503] && methods.some((m) => WRITES.has(m))) {
+      response[503] = {
+        ...problemResponse('Busy: another process (a worker, the CLI) held the write lock past the 5 s busy timeout. Nothing changed; retry after `Retry-After` seconds.'),
+        headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait before sending the write again' } }
+      }
+    }
+  })
+
   fastify.setErrorHandler(function handleError (error: FastifyError & { errors?: ProblemField[] }, request, reply) {
     if (error.validation) {
       const errors = validationErrors(error)
       return sendProblem(reply, 400, `Invalid request: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors)
+    }
+    if (error.code?.startsWith('SQLITE_BUSY')) {
+      // Another process (a worker, the CLI, a backup) held the write lock past the busy timeout.
+      request.log.warn({ err: error, url: request.url, method: request.method }, 'database busy')
+      reply.header('retry-after', '1')
+      return sendProblem(reply, 503, BUSY)
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) {
