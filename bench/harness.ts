@@ -65,28 +65,50 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-/** Resident memory of a process from /proc, in MiB: now (VmRSS) and peak (VmHWM). */
-export function memoryOf (pid: number): { rss: number, hwm: number } | null {
+/** A process and its descendants (with WORKERS, the primary and its workers), from /proc. */
+export function processTree (pid: number): number[] {
+  let children: number[] = []
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
-    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 }
-  } catch {
-    return null
-  }
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+  } catch {}
+  return [pid, ...children.flatMap(processTree)]
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
-export function cpuTimeMs (pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name (which may hold spaces) start at "state"; utime and stime are the 12th and 13th of those.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const CLOCK_TICKS_PER_SECOND = 100 // USER_HZ, 100 on every Linux this runs on
-    return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND
-  } catch {
-    return null
+/**
+ * Resident memory of a process and its descendants from /proc, in MiB: now (VmRSS) and
+ * peak (VmHWM), each summed over the processes (pages they share count once per process).
+ */
+export function memoryOf (pid: number): { rss: number, hwm: number } | null {
+  let rss = 0
+  let hwm = 0
+  for (const member of processTree(pid)) {
+    try {
+      const status = readFileSync(`/proc/${member}/status`, 'utf8')
+      const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
+      rss += kb('VmRSS') / 1024
+      hwm += kb('VmHWM') / 1024
+    } catch {
+      if (member === pid) return null
+    }
   }
+  return { rss, hwm }
+}
+
+/** CPU time (user + system) a process and its descendants have used so far, in ms, from /proc/<pid>/stat. */
+export function cpuTimeMs (pid: number): number | null {
+  let total = 0
+  for (const member of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8')
+      // Fields after the command name (which may hold spaces) start at "state"; utime and stime are the 12th and 13th of those.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const CLOCK_TICKS_PER_SECOND = 100 // USER_HZ, 100 on every Linux this runs on
+      total += (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND
+    } catch {
+      if (member === pid) return null
+    }
+  }
+  return total
 }
 
 /** Samples a process's VmRSS every `intervalMs` until stopped. */
@@ -211,7 +233,7 @@ async function startService (name: string, args: string[], env: Record<string, s
   return service
 }
 
-export interface ServerOptions { databasePath: string, token: string, cacheMb: number, cpuProf: boolean, logName: string }
+export interface ServerOptions { databasePath: string, token: string, cacheMb: number, cpuProf: boolean, workers: number, logName: string }
 
 /** The Node flags `npm start` passes (`node FLAGS dist/server.js` in package.json), so the bench runs the server as users do. */
 function startFlags (): string[] {
@@ -229,6 +251,7 @@ export function startServer (options: ServerOptions): Promise<Service> {
     DEMO_CONTENT: 'false',
     LOG_LEVEL: 'warn',
     RESPONSE_CACHE_MB: String(options.cacheMb),
+    WORKERS: String(options.workers),
     BOOTSTRAP_ADMIN_TOKEN: options.token
   }, join(RESULTS_DIR, `${options.logName}.log`))
 }

@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false }
   }
 })
@@ -44,6 +45,8 @@ const USAGE = `npm run bench -- [options]
   --soak            mixed reads and writes; errors, p99 and RSS growth
   --only a,b        only these scenario keys (with the ceilings they are compared to)
   --cpu-prof        run the server under --cpu-prof and report its hottest functions
+  --workers N       WORKERS=N server processes (default 1, as npm start); over 1, the
+                    table goes to bench/results/workers.md, CPU and RSS are summed
   --skip-build      use dist/ as it is
   --fresh           regenerate the dataset even if cached`
 
@@ -62,8 +65,10 @@ const settings = {
   warmupSeconds: args.warmup === '0' ? 0 : positive(args.warmup, mode === 'soak' ? 10 : 2, 'warmup'),
   connections: Math.round(positive(args.connections, mode === 'soak' ? 64 : 32, 'connections')),
   responseCacheMb: args.cache ? 64 : 0,
-  cpuProf: args['cpu-prof']
+  cpuProf: args['cpu-prof'],
+  workers: Math.round(positive(args.workers, 1, 'workers'))
 }
+if (settings.workers > 1 && settings.cpuProf) throw new Error('--cpu-prof profiles one server process: use it without --workers')
 const token = randomBytes(32).toString('base64url')
 const runTag = randomBytes(4).toString('hex')
 const scratchFiles: string[] = []
@@ -91,8 +96,8 @@ async function serve (dataset: Dataset, logName: string): Promise<Service> {
   const scratch = scratchCopy(dataset, logName)
   scratchFiles.push(scratch)
   log(`copied the dataset to ${scratch} in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`)
-  const server = await startServer({ databasePath: scratch, token, cacheMb: settings.responseCacheMb, cpuProf: settings.cpuProf, logName })
-  log(`server ready at ${server.origin} (pid ${server.pid}, ${dataset.articles.toLocaleString('en')} articles, RESPONSE_CACHE_MB=${settings.responseCacheMb})`)
+  const server = await startServer({ databasePath: scratch, token, cacheMb: settings.responseCacheMb, cpuProf: settings.cpuProf, workers: settings.workers, logName })
+  log(`server ready at ${server.origin} (pid ${server.pid}, ${dataset.articles.toLocaleString('en')} articles, RESPONSE_CACHE_MB=${settings.responseCacheMb}, WORKERS=${settings.workers})`)
   return server
 }
 
@@ -207,11 +212,11 @@ async function standard () {
   const m = machine()
   const table = standardTable(rows)
   const markdown = [
-    `# Broadsheet bench, ${dataset.articles.toLocaleString('en')} articles${settings.responseCacheMb ? ', response cache on' : ''}`,
+    `# Broadsheet bench, ${dataset.articles.toLocaleString('en')} articles${settings.responseCacheMb ? ', response cache on' : ''}${settings.workers > 1 ? `, ${settings.workers} workers` : ''}`,
     '',
     machineLine(m),
     `Dataset: ${dataset.articles.toLocaleString('en')} articles, ${dataset.sizes.authors} authors, ${dataset.sizes.categories} categories, ${dataset.sizes.tags} tags, ${(dataset.articles * dataset.sizes.commentsPerArticle).toLocaleString('en')} comments (${dataset.megabytes.toFixed(0)} MB file).`,
-    `Load: autocannon in its own process, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.seconds} s per scenario; RESPONSE_CACHE_MB=${settings.responseCacheMb}; server and ceiling on 127.0.0.1.`,
+    `Load: autocannon in its own process, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.seconds} s per scenario; RESPONSE_CACHE_MB=${settings.responseCacheMb}; WORKERS=${settings.workers}${settings.workers > 1 ? ' (CPU and RSS are summed over the primary and its workers)' : ''}; server and ceiling on 127.0.0.1.`,
     '',
     table,
     '',
@@ -225,7 +230,7 @@ async function standard () {
   ].join('\n')
   process.stdout.write(markdown + '\n')
   // A profiled server is slower: its figures go to profile.md, never over latest.md.
-  const written = writeResults(settings.cpuProf ? 'profile' : 'latest', markdown, {
+  const written = writeResults(settings.cpuProf ? 'profile' : settings.workers > 1 ? 'workers' : 'latest', markdown, {
     machine: m,
     settings: { ...settings, editorRole: found.editorRole },
     dataset: { articles: dataset.articles, sizes: dataset.sizes, megabytes: dataset.megabytes },

@@ -2,6 +2,8 @@
  * Configuration is read from the environment once, at boot, and validated here.
  * A bad value stops the start with one line naming the variable (see server.ts).
  */
+import { availableParallelism } from 'node:os'
+
 export interface Config {
   host: string
   port: number
@@ -18,6 +20,10 @@ export interface Config {
   shutdownGraceMs: number
   changesRetentionDays: number
   webhookAllowPrivate: boolean
+  /** Server processes sharing the port (WORKERS; 1: this process serves). */
+  workers: number
+  /** Scheduled publishing, webhook delivery and purges run here (with WORKERS, in worker 1 only). */
+  backgroundJobs: boolean
 }
 
 export class ConfigError extends Error {
@@ -49,6 +55,18 @@ function boolean (env: Env, name: string, fallback: boolean): boolean {
 function list (env: Env, name: string): string[] {
   return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 }
+
+/** WORKERS: a count, or `auto` for one per CPU this process may use. */
+function workerCount (env: Env, databasePath: string): number {
+  const raw = env.WORKERS
+  const count = raw === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : integer(env, 'WORKERS', 1, 1, MAX_WORKERS)
+  if (count > 1 && (databasePath === ':memory:' || databasePath.startsWith('file:'))) {
+    throw new ConfigError('WORKERS', `above 1 needs a database file that every worker opens, not "${databasePath}"`)
+  }
+  return count
+}
+
+const MAX_WORKERS = 64
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -82,7 +100,9 @@ export function loadConfig (env: Env = process.env): Config {
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     changesRetentionDays: integer(env, 'CHANGES_RETENTION_DAYS', 90, 1, 3650),
-    webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false)
+    webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    workers: workerCount(env, databasePath),
+    backgroundJobs: true
   }
 }
 

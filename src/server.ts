@@ -2,11 +2,16 @@
  * Starts Broadsheet: validates the configuration, builds the app, loads the demo content
  * into an empty database, listens. On SIGTERM/SIGINT it stops accepting connections,
  * lets requests in flight finish, closes the database and exits 0.
+ *
+ * With WORKERS above 1 this process becomes the primary of that many such servers
+ * (cluster.ts), and each worker runs the code below.
  */
+import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { loadDemoContent } from './demo/load.js'
+import { runPrimary, SHUTDOWN, workerConfig, workerSlot } from './cluster.js'
 
 let config: Config
 try {
@@ -19,22 +24,50 @@ try {
   throw err
 }
 
-const app = await buildApp(config)
-
-if (config.demoContent) {
-  const loaded = loadDemoContent(app.db, config)
-  if (loaded) app.log.info(loaded, 'loaded demo content')
+if (config.workers > 1 && cluster.isPrimary) {
+  runPrimary(config)
+} else {
+  await serve(workerSlot())
 }
 
-closeWithGrace({ delay: config.shutdownGraceMs }, async function shutdown ({ signal, err }) {
-  if (err) app.log.error({ err }, 'shutting down after an error')
-  else app.log.info({ signal }, 'shutting down')
-  await app.close()
-})
+async function serve (slot: number) {
+  // A worker may be told to stop while it is still starting: remember it until it listens.
+  let listening = false
+  let stopAsked = false
+  if (slot) {
+    process.on('message', (message) => {
+      if (message !== SHUTDOWN) return
+      stopAsked = true
+      if (listening) void closer.close()
+    })
+  }
 
-try {
-  await app.listen({ host: config.host, port: config.port })
-} catch (err) {
-  app.log.error({ err }, 'could not listen')
-  process.exit(1)
+  const app = await buildApp(slot ? workerConfig(config, slot) : config)
+
+  if (config.demoContent && !slot) {
+    const loaded = loadDemoContent(app.db, config)
+    if (loaded) app.log.info(loaded, 'loaded demo content')
+  }
+
+  let closing: Promise<void> | undefined
+  const closer = closeWithGrace({
+    delay: config.shutdownGraceMs,
+    // A worker hears the terminal's Ctrl-C and its primary's message both: the primary
+    // decides when stopping takes too long.
+    ...(slot ? { onSecondSignal () {} } : {})
+  }, function shutdown ({ signal, err }) {
+    if (err) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    closing ??= app.close()
+    return closing
+  })
+
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    app.log.error({ err }, 'could not listen')
+    process.exit(1)
+  }
+  listening = true
+  if (stopAsked) void closer.close()
 }

@@ -24,7 +24,7 @@ function start (env: Record<string, string>) {
 }
 
 t.test('a bad configuration value stops the start with one line naming the variable', async (t) => {
-  for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b']]) {
+  for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b'], ['WORKERS', '0'], ['WORKERS', 'many'], ['WORKERS', '2']]) {
     const { child, stderr } = start({ [name]: value, DATABASE_PATH: ':memory:' })
     const [code] = await once(child, 'exit')
     t.equal(code, 1, `${name}=${value} exits 1`)

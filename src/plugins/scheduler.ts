@@ -11,6 +11,9 @@ import { now } from '../lib/time.js'
 const TICK_MS = 250
 
 export default fp(async function schedulerPlugin (fastify) {
+  // With WORKERS, one worker publishes; the others see scheduled articles go live anyway
+  // (visibility is live_at <= now) and notice its writes (plugins/changes.ts).
+  if (!fastify.config.backgroundJobs) return
   function tick () {
     try {
       const next = nextScheduledAt(fastify.db)

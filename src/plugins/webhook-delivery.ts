@@ -24,6 +24,12 @@ const PURGE_EVERY_MS = 60_000
 
 export default fp(async function webhookDeliveryPlugin (fastify) {
   const { db, config } = fastify
+  // With WORKERS, worker 1 alone sends (two senders could send a delivery twice); it finds
+  // what the other workers queue at its next tick.
+  if (!config.backgroundJobs) {
+    fastify.decorate('deliverWebhooksSoon', () => {})
+    return
+  }
   const inFlight = new Set<number>()
   let running: Promise<void> | null = null
   let closing = false

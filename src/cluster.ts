@@ -1,0 +1,118 @@
+/**
+ * WORKERS above 1. This process, the primary, prepares the database once (migrations,
+ * demo content, the bootstrap key), then forks WORKERS server processes that share the
+ * port: node:cluster hands each new connection to the next worker in turn. Every worker
+ * keeps its own caches and follows the others' writes (plugins/changes.ts); worker 1
+ * alone runs the background jobs (scheduled publishing, webhook delivery, purges).
+ *
+ * A worker that dies after it has served is started again in its place. One that dies
+ * before it ever listened (a port in use, a database it cannot open) stops the server
+ * with exit 1, since a new one would fail the same way. On SIGTERM or SIGINT each worker
+ * is told to finish its requests and stop; the primary exits 0 once all have, or 1 if
+ * one failed or had to be killed after the grace period. A second signal kills them now.
+ */
+import cluster, { type Worker } from 'node:cluster'
+import pino from 'pino'
+import { openDatabase } from './db/client.js'
+import { loadDemoContent } from './demo/load.js'
+import { ensureBootstrapKey } from './keys/queries.js'
+import type { Config } from './config.js'
+
+/** The message a worker gets when it should finish its requests and exit. */
+export const SHUTDOWN = 'broadsheet:shutdown'
+const SLOT_VARIABLE = 'BROADSHEET_WORKER'
+// Past the workers' own grace period, the time they may take to exit before they are killed.
+const EXIT_MARGIN_MS = 2000
+
+/** In a worker, its number (1 to WORKERS); 0 in a process that serves alone. */
+export function workerSlot (): number {
+  return cluster.isWorker ? Number(process.env[SLOT_VARIABLE]) : 0
+}
+
+/** A worker's configuration: the primary has already prepared the database. */
+export function workerConfig (config: Config, slot: number): Config {
+  return { ...config, workers: 1, demoContent: false, bootstrapAdminToken: null, backgroundJobs: slot === 1 }
+}
+
+function prepareDatabase (config: Config, log: pino.Logger) {
+  const db = openDatabase(config.databasePath)
+  try {
+    if (config.demoContent) {
+      const loaded = loadDemoContent(db, config)
+      if (loaded) log.info(loaded, 'loaded demo content')
+    }
+    if (config.bootstrapAdminToken) ensureBootstrapKey(db, config.bootstrapAdminToken)
+  } finally {
+    db.$client.close()
+  }
+}
+
+export function runPrimary (config: Config): void {
+  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel }).child({ primary: true })
+  prepareDatabase(config, log)
+
+  const workers = new Map<number, Worker>()
+  const serving = new WeakSet<Worker>()
+  let stopping = false
+  let failed = false
+  let killTimer: NodeJS.Timeout | undefined
+
+  function start (slot: number) {
+    const worker = cluster.fork({ [SLOT_VARIABLE]: String(slot) })
+    workers.set(slot, worker)
+    worker.once('listening', () => {
+      serving.add(worker)
+      // Told to stop while it was starting: it can hear that now.
+      if (stopping) worker.send(SHUTDOWN)
+    })
+    worker.once('exit', (code, signal) => {
+      workers.delete(slot)
+      if (stopping) {
+        if (code !== 0) failed = true
+        if (!workers.size) finish()
+      } else if (!serving.has(worker)) {
+        log.fatal({ worker: slot, code, signal }, 'a worker stopped before it could serve; stopping')
+        failed = true
+        stop()
+      } else {
+        log.error({ worker: slot, code, signal }, 'a worker died; starting another')
+        start(slot)
+      }
+    })
+  }
+
+  function stop () {
+    if (stopping) return
+    stopping = true
+    if (!workers.size) return finish()
+    // A worker still starting has no way to hear it yet: it is told once it listens.
+    for (const worker of workers.values()) {
+      if (serving.has(worker) && worker.isConnected()) worker.send(SHUTDOWN)
+    }
+    killTimer = setTimeout(() => kill('did not stop within the grace period'), config.shutdownGraceMs + EXIT_MARGIN_MS)
+  }
+
+  function kill (why: string) {
+    log.error({ workers: [...workers.keys()] }, `${why}: killing the workers`)
+    failed = true
+    for (const worker of workers.values()) worker.process.kill('SIGKILL')
+  }
+
+  function finish () {
+    clearTimeout(killTimer)
+    log.info({ failed }, 'all workers stopped')
+    process.exit(failed ? 1 : 0)
+  }
+
+  let signals = 0
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (++signals > 1) return kill(`second ${signal}`)
+      log.info({ signal }, 'shutting down')
+      stop()
+    })
+  }
+
+  for (let slot = 1; slot <= config.workers; slot++) start(slot)
+  log.info({ workers: config.workers }, 'started the workers')
+}
