@@ -48,7 +48,7 @@ function prepareDatabase (config: Config, log: pino.Logger) {
 }
 
 export function runPrimary (config: Config): void {
-  const log = pino({ level: config.logLevel === 'silent' ? 'silent' : config.logLevel }).child({ primary: true })
+  const log = pino({ level: config.logLevel }).child({ primary: true })
   prepareDatabase(config, log)
 
   const workers = new Map<number, Worker>()

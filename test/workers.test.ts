@@ -4,6 +4,7 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
@@ -26,10 +27,24 @@ function childrenOf (pid: number): number[] {
 t.test('two workers share the port and the data; a dead worker is replaced; SIGTERM stops all with exit 0', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'broadsheet-workers-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // A webhook receiver: each event must arrive once, though two processes wrote it.
+  const received: Array<{ event: string, id: number }> = []
+  const receiver = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => { body += chunk })
+    req.on('end', () => {
+      received.push({ event: String(req.headers['broadsheet-event']), id: JSON.parse(body).data?.id })
+      res.end()
+    })
+  })
+  receiver.listen(0, '127.0.0.1')
+  await once(receiver, 'listening')
+  t.teardown(() => receiver.close())
+
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: join(dir, 'b.db'), WORKERS: '2', LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_TOKEN: ADMIN },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: join(dir, 'b.db'), WORKERS: '2', LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_PRIVATE: 'true' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -64,6 +79,13 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   t.same(after, after.map(() => before[0] + 1), `every worker counts the new tag at once (${after})`)
   t.ok((await Promise.all(Array.from({ length: 4 }, () => get('/v1/tags/seen-by-both')))).every((r) => r.status === 200), 'and serves it')
 
+  const hook = await fetch(`${base}/v1/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, events: ['article.published'] })
+  })
+  t.equal(hook.status, 201)
+
   // Writes from both workers at once: each waits for the other's (never "database is locked").
   const articleTotals = async () => (await Promise.all(Array.from({ length: 6 }, () => get('/v1/articles?perPage=1')))).map((r) => r.json.meta.total)
   const [articlesBefore] = await articleTotals()
@@ -74,6 +96,10 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   })).status))
   t.same([...new Set(statuses)], [201], `60 concurrent creates through both workers all succeed (${statuses.filter((s) => s !== 201)})`)
   t.same(await articleTotals(), Array(6).fill(articlesBefore + 60), 'and every worker counts them')
+  for (let i = 0; i < 100 && received.length < 60; i++) await sleep(100)
+  await sleep(600) // a second sender would have sent its copies by now
+  t.equal(received.length, 60, 'one webhook delivery per published article')
+  t.equal(new Set(received.map((r) => r.id)).size, 60, 'none twice')
 
   process.kill(workers[0], 'SIGKILL')
   let replaced: number[] = []

@@ -169,13 +169,14 @@ function authorFor (caller: Caller, requested: number | undefined): number {
 }
 
 export function createArticle (db: Db, caller: Caller, input: ArticleCreate, options: WriteOptions): { id: number, touched: Touched } {
+  // Rendered before the write lock is taken: other processes' writes need not wait for it.
+  const rendered = renderBody(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options)
   return db.transaction((tx) => {
     const at = now()
     const authorId = authorFor(caller, input.authorId)
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
     const slug = chooseSlug(tx, articles, input.slug, input.title, 'article')
     const pub = publication(input.status ?? 'draft', input.publishedAt == null ? null : Date.parse(input.publishedAt), at)
-    const rendered = renderBody(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options)
     const row = tx.insert(articles).values({
       slug,
       title: input.title,
@@ -208,6 +209,10 @@ function normaliseSeo (seo: ArticleCreate['seo']) {
 
 /** Updates what the input names; `current` is the row the caller was allowed to see. */
 export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions): Touched {
+  // Rendered before the write lock is taken, as on create.
+  const rendered = input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined
+    ? renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, input.excerpt === undefined ? current.customExcerpt : input.excerpt, options)
+    : null
   return db.transaction((tx) => {
     const at = now()
     if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key edits only its own author\'s articles')
@@ -218,9 +223,7 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.title !== undefined) changes.title = input.title
     if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, articles, input.slug, current.title, 'article', current.id)
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
-    if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
-      const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
-      const rendered = renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options)
+    if (rendered) {
       Object.assign(changes, rendered.article)
       tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
     }
