@@ -5,11 +5,12 @@
  * keeps its own caches and follows the others' writes (plugins/changes.ts); worker 1
  * alone runs the background jobs (scheduled publishing, webhook delivery, purges).
  *
- * A worker that dies after it has served is started again in its place. One that dies
- * before it ever listened (a port in use, a database it cannot open) stops the server
- * with exit 1, since a new one would fail the same way. On SIGTERM or SIGINT each worker
- * is told to finish its requests and stop; the primary exits 0 once all have, or 1 if
- * one failed or had to be killed after the grace period. A second signal kills them now.
+ * A worker that dies after it has served is started again in its place, unless workers
+ * have died 5 times within a minute. One that dies before it ever listened (a port in use, a
+ * database it cannot open) stops the server with exit 1, since a new one would fail the
+ * same way. On SIGTERM or SIGINT each worker is told to finish its requests and stop;
+ * the primary exits 0 once all have, or 1 if one failed or had to be killed after the
+ * grace period. A second signal kills them now.
  */
 import cluster, { type Worker } from 'node:cluster'
 import pino from 'pino'
@@ -21,6 +22,9 @@ import type { Config } from './config.js'
 /** The message a worker gets when it should finish its requests and exit. */
 export const SHUTDOWN = 'broadsheet:shutdown'
 const SLOT_VARIABLE = 'BROADSHEET_WORKER'
+// Workers dying this often within the window stop the server instead of being restarted.
+const MAX_DEATHS = 5
+const DEATH_WINDOW_MS = 60_000
 // Past the workers' own grace period, the time they may take to exit before they are killed.
 const EXIT_MARGIN_MS = 2000
 
@@ -68,10 +72,15 @@ export function runPrimary (config: Config): void {
     worker.once('exit', (code, signal) => {
       workers.delete(slot)
       if (stopping) {
-        if (code !== 0) failed = true
+        // A Ctrl-C reaches the workers too; one still starting has no handler for it yet.
+        if (code !== 0 && signal !== 'SIGINT' && signal !== 'SIGTERM') failed = true
         if (!workers.size) finish()
       } else if (!serving.has(worker)) {
         log.fatal({ worker: slot, code, signal }, 'a worker stopped before it could serve; stopping')
+        failed = true
+        stop()
+      } else if (diedTooOften()) {
+        log.fatal({ worker: slot, code, signal }, `workers died ${MAX_DEATHS} times within ${DEATH_WINDOW_MS / 1000} s; stopping`)
         failed = true
         stop()
       } else {
@@ -79,6 +88,15 @@ export function runPrimary (config: Config): void {
         start(slot)
       }
     })
+  }
+
+  // Workers that keep dying would be restarted forever: give up.
+  let deaths: number[] = []
+  function diedTooOften (): boolean {
+    const at = Date.now()
+    deaths = deaths.filter((t) => at - t < DEATH_WINDOW_MS)
+    deaths.push(at)
+    return deaths.length >= MAX_DEATHS
   }
 
   function stop () {

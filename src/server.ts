@@ -50,14 +50,10 @@ async function serve (slot: number) {
   }
 
   let closing: Promise<void> | undefined
-  const closer = closeWithGrace({
-    delay: config.shutdownGraceMs,
-    // A worker hears the terminal's Ctrl-C and its primary's message both: the primary
-    // decides when stopping takes too long.
-    ...(slot ? { onSecondSignal () {} } : {})
-  }, function shutdown ({ signal, err }) {
+  const closer = closeWithGrace({ delay: config.shutdownGraceMs }, function shutdown ({ signal, err }) {
     if (err) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
+    // A worker may hear both the terminal's Ctrl-C and its primary's message: close once.
     closing ??= app.close()
     return closing
   })

@@ -101,6 +101,17 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   t.equal(received.length, 60, 'one webhook delivery per published article')
   t.equal(new Set(received.map((r) => r.id)).size, 60, 'none twice')
 
+  // If-Match holds across processes: of 20 PATCHes sent with the same ETag, one wins.
+  const target = (await get('/v1/articles/concurrent-7')).json.data
+  const etag = (await fetch(`${base}/v1/articles/${target.id}`, { headers: { connection: 'close' } })).headers.get('etag')!
+  const patches = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await fetch(`${base}/v1/articles/${target.id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'if-match': etag, connection: 'close' },
+    body: JSON.stringify({ title: `Edit ${i}` })
+  })).status))
+  t.same(patches.filter((s) => s === 200).length, 1, `one PATCH wins (${patches})`)
+  t.same(patches.filter((s) => s === 412).length, 19, 'the others get 412')
+
   process.kill(workers[0], 'SIGKILL')
   let replaced: number[] = []
   for (let i = 0; i < 100 && !(replaced.length === 2 && !replaced.includes(workers[0])); i++) {

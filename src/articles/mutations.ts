@@ -209,10 +209,6 @@ function normaliseSeo (seo: ArticleCreate['seo']) {
 
 /** Updates what the input names; `current` is the row the caller was allowed to see. */
 export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions): Touched {
-  // Rendered before the write lock is taken, as on create.
-  const rendered = input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined
-    ? renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, input.excerpt === undefined ? current.customExcerpt : input.excerpt, options)
-    : null
   return db.transaction((tx) => {
     const at = now()
     if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key edits only its own author\'s articles')
@@ -223,7 +219,9 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.title !== undefined) changes.title = input.title
     if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, articles, input.slug, current.title, 'article', current.id)
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
-    if (rendered) {
+    if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
+      const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
+      const rendered = renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options)
       Object.assign(changes, rendered.article)
       tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
     }

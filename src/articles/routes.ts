@@ -8,6 +8,7 @@ import { now } from '../lib/time.js'
 import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
 import { findArticleRow, getArticle, listArticles, renderArticle } from './queries.js'
 import { createArticle, deleteArticle, updateArticle } from './mutations.js'
+import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor', 'author'] as const
 
@@ -82,13 +83,15 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: OneArticle, ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const at = now()
-    const current = findArticleRow(db, request.caller, request.params.key, at)
-    if (!current) throw new NotFound('Article')
-    checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
-    const touched = updateArticle(db, request.caller, current, request.body as ArticleUpdate, writeOptions)
+    const { id, touched } = writeLocked(db, () => {
+      const at = now()
+      const current = findArticleRow(db, request.caller, request.params.key, at)
+      if (!current) throw new NotFound('Article')
+      checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
+      return { id: current.id, touched: updateArticle(db, request.caller, current, request.body as ArticleUpdate, writeOptions) }
+    })
     fastify.contentChanged(touched)
-    return sendSerialized(reply, getArticle(db, request.caller, String(current.id), now()))
+    return sendSerialized(reply, getArticle(db, request.caller, String(id), now()))
   })
 
   fastify.delete('/:key', {
@@ -104,11 +107,13 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const at = now()
-    const current = findArticleRow(db, request.caller, request.params.key, at)
-    if (!current) throw new NotFound('Article')
-    checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
-    fastify.contentChanged(deleteArticle(db, request.caller, current))
+    fastify.contentChanged(writeLocked(db, () => {
+      const at = now()
+      const current = findArticleRow(db, request.caller, request.params.key, at)
+      if (!current) throw new NotFound('Article')
+      checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
+      return deleteArticle(db, request.caller, current)
+    }))
     return reply.code(204).send(null)
   })
 }

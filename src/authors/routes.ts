@@ -7,6 +7,7 @@ import { NotFound } from '../lib/errors.js'
 import { AuthorCreate, AuthorDeleteQuery, AuthorListItemSchema, AuthorListQuery, AuthorSchema, AuthorUpdate } from './schemas.js'
 import { findAuthorRow, getAuthor, listAuthors, toAuthor } from './queries.js'
 import { createAuthor, deleteAuthor, updateAuthor } from './mutations.js'
+import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor'] as const
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The ETag you read: the write fails with 412 if the author changed since' })) })
@@ -76,11 +77,14 @@ const authorRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(AuthorSchema)), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const current = findAuthorRow(db, request.params.key)
-    if (!current) throw new NotFound('Author')
-    checkIfMatch(request, toAuthor(current, true))
-    fastify.contentChanged(updateAuthor(db, current.id, request.body as AuthorUpdate))
-    return sendOne(reply, getAuthor(db, request.caller, String(current.id)))
+    const { id, touched } = writeLocked(db, () => {
+      const current = findAuthorRow(db, request.params.key)
+      if (!current) throw new NotFound('Author')
+      checkIfMatch(request, toAuthor(current, true))
+      return { id: current.id, touched: updateAuthor(db, current.id, request.body as AuthorUpdate) }
+    })
+    fastify.contentChanged(touched)
+    return sendOne(reply, getAuthor(db, request.caller, String(id)))
   })
 
   fastify.delete('/:key', {
@@ -97,10 +101,12 @@ const authorRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 409, 412) }
     }
   }, async (request, reply) => {
-    const current = findAuthorRow(db, request.params.key)
-    if (!current) throw new NotFound('Author')
-    checkIfMatch(request, toAuthor(current, true))
-    fastify.contentChanged(deleteAuthor(db, current.id, { reassignTo: request.query.reassignTo }))
+    fastify.contentChanged(writeLocked(db, () => {
+      const current = findAuthorRow(db, request.params.key)
+      if (!current) throw new NotFound('Author')
+      checkIfMatch(request, toAuthor(current, true))
+      return deleteAuthor(db, current.id, { reassignTo: request.query.reassignTo })
+    }))
     return reply.code(204).send(null)
   })
 }

@@ -7,6 +7,7 @@ import { NotFound } from '../lib/errors.js'
 import { CategoryCreate, CategoryListItemSchema, CategoryListQuery, CategorySchema, CategoryUpdate } from './schemas.js'
 import { findCategoryRow, getCategory, listCategories, toCategory } from './queries.js'
 import { createCategory, deleteCategory, updateCategory } from './mutations.js'
+import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor'] as const
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The ETag you read: the write fails with 412 if the category changed since' })) })
@@ -75,11 +76,14 @@ const categoryRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(CategorySchema)), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const current = findCategoryRow(db, request.params.key)
-    if (!current) throw new NotFound('Category')
-    checkIfMatch(request, toCategory(current))
-    fastify.contentChanged(updateCategory(db, current.id, request.body as CategoryUpdate))
-    return sendOne(reply, getCategory(db, String(current.id)))
+    const { id, touched } = writeLocked(db, () => {
+      const current = findCategoryRow(db, request.params.key)
+      if (!current) throw new NotFound('Category')
+      checkIfMatch(request, toCategory(current))
+      return { id: current.id, touched: updateCategory(db, current.id, request.body as CategoryUpdate) }
+    })
+    fastify.contentChanged(touched)
+    return sendOne(reply, getCategory(db, String(id)))
   })
 
   fastify.delete('/:key', {
@@ -95,10 +99,12 @@ const categoryRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const current = findCategoryRow(db, request.params.key)
-    if (!current) throw new NotFound('Category')
-    checkIfMatch(request, toCategory(current))
-    fastify.contentChanged(deleteCategory(db, current.id))
+    fastify.contentChanged(writeLocked(db, () => {
+      const current = findCategoryRow(db, request.params.key)
+      if (!current) throw new NotFound('Category')
+      checkIfMatch(request, toCategory(current))
+      return deleteCategory(db, current.id)
+    }))
     return reply.code(204).send(null)
   })
 }

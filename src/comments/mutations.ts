@@ -60,7 +60,6 @@ function replyDepth (tx: Queryable, articleId: number, parentId: number | undefi
  * checked). The body is stored as given; bodyHtml is its rendering as plain text.
  */
 export function createComment (db: Db, articleId: number, input: CommentInput, options: CreateOptions = {}): { id: number } {
-  const bodyHtml = renderCommentBody(input.body) // before the write lock is taken
   return db.transaction((tx) => {
     const at = options.createdAt ?? now()
     const status = options.status ?? 'pending'
@@ -73,7 +72,7 @@ export function createComment (db: Db, articleId: number, input: CommentInput, o
       authorEmail: input.authorEmail,
       authorUrl: input.authorUrl ?? null,
       body: input.body,
-      bodyHtml,
+      bodyHtml: renderCommentBody(input.body),
       status,
       createdAt: at,
       updatedAt: at

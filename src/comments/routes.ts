@@ -16,6 +16,7 @@ import {
 } from './schemas.js'
 import { commentableArticle, findCommentRow, getModeratedComment, listArticleComments, listComments, toModeratedComment, toSubmittedComment } from './queries.js'
 import { createComment, deleteComment, moderateComment } from './mutations.js'
+import { writeLocked } from '../db/client.js'
 
 
 const MODERATORS = ['admin', 'editor'] as const
@@ -78,12 +79,14 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }
   }, async (request, reply) => {
-    const article = commentableArticle(db, request.caller, request.params.key, now())
     const { website, ...input } = request.body as CommentCreate
     // Bots fill every field; people never see this one. Keep what they send, as spam,
     // so that an editor can rescue a person whose browser filled it in.
     const caughtByHoneypot = website !== undefined && website.trim() !== ''
-    const { id } = createComment(db, article.id, input, { status: caughtByHoneypot ? 'spam' : 'pending' })
+    const { article, id } = writeLocked(db, () => {
+      const article = commentableArticle(db, request.caller, request.params.key, now())
+      return { article, ...createComment(db, article.id, input, { status: caughtByHoneypot ? 'spam' : 'pending' }) }
+    })
     fastify.contentChanged({ commentIds: [id], articleIds: [article.id] })
     return sendCreated(request, reply, toSubmittedComment(findCommentRow(db, id)!, 'pending'), `${fastify.prefix}/comments/${id}`)
   })
@@ -135,10 +138,13 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     const id = Number(request.params.id)
-    const current = findCommentRow(db, id)
-    if (!current) throw new NotFound('Comment')
-    checkIfMatch(request, toModeratedComment(current))
-    fastify.contentChanged(moderateComment(db, id, request.body as CommentUpdate))
+    const touched = writeLocked(db, () => {
+      const current = findCommentRow(db, id)
+      if (!current) throw new NotFound('Comment')
+      checkIfMatch(request, toModeratedComment(current))
+      return moderateComment(db, id, request.body as CommentUpdate)
+    })
+    fastify.contentChanged(touched)
     return sendOne(reply, getModeratedComment(db, id))
   })
 
@@ -156,10 +162,12 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     const id = Number(request.params.id)
-    const current = findCommentRow(db, id)
-    if (!current) throw new NotFound('Comment')
-    checkIfMatch(request, toModeratedComment(current))
-    fastify.contentChanged(deleteComment(db, id))
+    fastify.contentChanged(writeLocked(db, () => {
+      const current = findCommentRow(db, id)
+      if (!current) throw new NotFound('Comment')
+      checkIfMatch(request, toModeratedComment(current))
+      return deleteComment(db, id)
+    }))
     return reply.code(204).send(null)
   })
 }

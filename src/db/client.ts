@@ -66,6 +66,16 @@ export function openDatabase (path: string): Db {
  * transaction has already read data that is no longer current. A caller may still pass
  * its own `behavior`.
  */
+/**
+ * Runs `work` holding the write lock: the read of the row a write starts from, its
+ * If-Match check and the write itself then see no other process's write in between (two
+ * workers' PATCHes with the same If-Match: one gets 412). The write functions'
+ * transactions nest inside as savepoints. Announce the change after this returns.
+ */
+export function writeLocked<T> (db: Db, work: () => T): T {
+  return db.transaction(() => work())
+}
+
 function writeTransactionsImmediate (db: Db) {
   const transaction = db.transaction.bind(db)
   db.transaction = function immediateTransaction (run, config) {

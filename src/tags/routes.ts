@@ -7,6 +7,7 @@ import { NotFound } from '../lib/errors.js'
 import { TagCreate, TagListItemSchema, TagListQuery, TagSchema, TagUpdate } from './schemas.js'
 import { findTagRow, getTag, listTags, toTag } from './queries.js'
 import { createTag, deleteTag, updateTag } from './mutations.js'
+import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor'] as const
 const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The ETag you read: the write fails with 412 if the tag changed since' })) })
@@ -75,11 +76,14 @@ const tagRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(TagSchema)), ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const current = findTagRow(db, request.params.key)
-    if (!current) throw new NotFound('Tag')
-    checkIfMatch(request, toTag(current))
-    fastify.contentChanged(updateTag(db, current.id, request.body as TagUpdate))
-    return sendOne(reply, getTag(db, String(current.id)))
+    const { id, touched } = writeLocked(db, () => {
+      const current = findTagRow(db, request.params.key)
+      if (!current) throw new NotFound('Tag')
+      checkIfMatch(request, toTag(current))
+      return { id: current.id, touched: updateTag(db, current.id, request.body as TagUpdate) }
+    })
+    fastify.contentChanged(touched)
+    return sendOne(reply, getTag(db, String(id)))
   })
 
   fastify.delete('/:key', {
@@ -95,10 +99,12 @@ const tagRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const current = findTagRow(db, request.params.key)
-    if (!current) throw new NotFound('Tag')
-    checkIfMatch(request, toTag(current))
-    fastify.contentChanged(deleteTag(db, current.id))
+    fastify.contentChanged(writeLocked(db, () => {
+      const current = findTagRow(db, request.params.key)
+      if (!current) throw new NotFound('Tag')
+      checkIfMatch(request, toTag(current))
+      return deleteTag(db, current.id)
+    }))
     return reply.code(204).send(null)
   })
 }

@@ -91,7 +91,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'pingWebhook',
       tags: ['webhooks'],
       summary: 'Send a test delivery (event `ping`)',
-      description: 'Queues a signed `ping` delivery and sends it at once; follow it in the deliveries list.',
+      description: 'Queues a signed `ping` delivery and sends it at once (with WORKERS, within about half a second); follow it in the deliveries list.',
       security: secured,
       params: IdParams,
       response: { 202: One(Ref(DeliverySchema)), ...problems(400, 401, 403, 404) }
