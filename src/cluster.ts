@@ -59,7 +59,7 @@ export function runPrimary (config: Config): void {
   const serving = new WeakSet<Worker>()
   let stopping = false
   let failed = false
-  let killTimer: NodeJS.Timeout | undefined
+  const killTimers = new Map<Worker, NodeJS.Timeout>()
 
   function start (slot: number) {
     const worker = cluster.fork({ [SLOT_VARIABLE]: String(slot) })
@@ -67,10 +67,11 @@ export function runPrimary (config: Config): void {
     worker.once('listening', () => {
       serving.add(worker)
       // Told to stop while it was starting: it can hear that now.
-      if (stopping) worker.send(SHUTDOWN)
+      if (stopping) tell(worker, slot)
     })
     worker.once('exit', (code, signal) => {
       workers.delete(slot)
+      clearTimeout(killTimers.get(worker))
       if (stopping) {
         // A Ctrl-C reaches the workers too; one still starting has no handler for it yet.
         if (code !== 0 && signal !== 'SIGINT' && signal !== 'SIGTERM') failed = true
@@ -103,21 +104,35 @@ export function runPrimary (config: Config): void {
     if (stopping) return
     stopping = true
     if (!workers.size) return finish()
-    // A worker still starting has no way to hear it yet: it is told once it listens.
-    for (const worker of workers.values()) {
-      if (serving.has(worker) && worker.isConnected()) worker.send(SHUTDOWN)
+    // A worker still starting has no way to hear it yet: it is told once it listens, and
+    // its grace period starts then.
+    for (const [slot, worker] of workers) {
+      if (serving.has(worker)) tell(worker, slot)
+      else killLater(worker, slot)
     }
-    killTimer = setTimeout(() => kill('did not stop within the grace period'), config.shutdownGraceMs + EXIT_MARGIN_MS)
   }
 
-  function kill (why: string) {
+  function tell (worker: Worker, slot: number) {
+    if (worker.isConnected()) worker.send(SHUTDOWN)
+    killLater(worker, slot)
+  }
+
+  function killLater (worker: Worker, slot: number) {
+    clearTimeout(killTimers.get(worker))
+    killTimers.set(worker, setTimeout(() => {
+      log.error({ worker: slot }, 'a worker did not stop within the grace period: killing it')
+      failed = true
+      worker.process.kill('SIGKILL')
+    }, config.shutdownGraceMs + EXIT_MARGIN_MS))
+  }
+
+  function killAll (why: string) {
     log.error({ workers: [...workers.keys()] }, `${why}: killing the workers`)
     failed = true
     for (const worker of workers.values()) worker.process.kill('SIGKILL')
   }
 
   function finish () {
-    clearTimeout(killTimer)
     log.info({ failed }, 'all workers stopped')
     process.exit(failed ? 1 : 0)
   }
@@ -125,7 +140,7 @@ export function runPrimary (config: Config): void {
   let signals = 0
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (++signals > 1) return kill(`second ${signal}`)
+      if (++signals > 1) return killAll(`second ${signal}`)
       log.info({ signal }, 'shutting down')
       stop()
     })
