@@ -6,11 +6,11 @@
  * alone runs the background jobs (scheduled publishing, webhook delivery, purges).
  *
  * A worker that dies after it has served is started again in its place, unless workers
- * have died 5 times within a minute. One that dies before it ever listened (a port in use, a
- * database it cannot open) stops the server with exit 1, since a new one would fail the
- * same way. On SIGTERM or SIGINT each worker is told to finish its requests and stop;
- * the primary exits 0 once all have, or 1 if one failed or had to be killed after the
- * grace period. A second signal kills them now.
+ * have died 5 times within a minute. One that dies before it ever listened (a port in
+ * use, a database it cannot open) stops the server with exit 1, since a new one would
+ * fail the same way. On SIGTERM or SIGINT each worker is told to finish its requests and
+ * stop; the primary exits 0 once all have, or 1 if one failed or had to be killed after
+ * its grace period. A second signal kills them now.
  */
 import cluster, { type Worker } from 'node:cluster'
 import pino from 'pino'
