@@ -35,6 +35,37 @@ t.test('[201] creates an article with a slug from the title, a Location and the 
   t.equal(accents.json.data.slug, 'cafe-deja-vu-zoes-strasse')
 })
 
+t.test('[201] featuredImage, seo, featured and the links are stored as given and read back the same', async (t) => {
+  const featuredImage = { url: 'https://img.example/ferry.jpg', alt: 'The ferry "Hebrides"', caption: null }
+  const seo = { title: 'Ferry — the full story', description: null, canonicalUrl: 'https://example.com/ferry' }
+  const second = insertTag(app, 'Ferries')
+  const created = await call(app, {
+    method: 'POST', url: '/v1/articles', token: editor,
+    payload: { title: 'Ferry image', authorId: ann.id, featuredImage, seo, featured: true, tagIds: [second.id, harbour.id], categoryIds: [news.id] }
+  })
+  t.equal(created.status, 201)
+  const read = await call(app, { url: `/v1/articles/${created.json.data.id}`, token: editor })
+  for (const data of [created.json.data, read.json.data]) {
+    t.same(data.featuredImage, featuredImage)
+    t.same(data.seo, seo)
+    t.equal(data.featured, true)
+    t.same(data.tags.map((tag: any) => tag.id), [second.id, harbour.id], 'tags in the order given')
+  }
+  // Stored as Drizzle stores them: JSON text and 0/1, so older rows and new ones read alike.
+  const row = app.db.$client.prepare('select featured_image, seo, featured, tag_ids, comment_count from articles where id = ?').get(created.json.data.id) as any
+  t.same(JSON.parse(row.featured_image), featuredImage)
+  t.same(JSON.parse(row.seo), seo)
+  t.equal(row.featured, 1)
+  t.equal(row.tag_ids, `${second.id},${harbour.id}`)
+  t.equal(row.comment_count, 0, 'a column left out takes its default')
+  const stored = app.db.select().from(articles).where(eq(articles.id, created.json.data.id)).get()
+  t.same(stored?.featuredImage, featuredImage, 'Drizzle reads the row back the same')
+  const plain = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'No image', authorId: ann.id } })
+  t.equal(plain.json.data.featuredImage, null)
+  t.same(plain.json.data.seo, { title: null, description: null, canonicalUrl: null })
+  t.equal(plain.json.data.featured, false)
+})
+
 t.test('[409] an explicit slug that is taken; [400] references to nothing, naming the field', async (t) => {
   const before = count().n
   const taken = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'X', slug: 'trump-takaichi-sign-rare-earth-deal-vs-china', authorId: ann.id } })

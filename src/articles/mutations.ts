@@ -7,6 +7,7 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
+import { fragment, insertRows, runStatement } from '../db/raw.js'
 import { renderArticleBody } from '../lib/content/article-body.js'
 import { FieldError, Forbidden } from '../lib/errors.js'
 import type { Caller } from '../lib/caller.js'
@@ -110,11 +111,11 @@ export function repairLinkCopies (db: Db): number {
 function setTerms (tx: Tx, articleId: number, categoryIds: number[] | undefined, tagIds: number[] | undefined, fresh = false) {
   if (categoryIds !== undefined) {
     if (!fresh) tx.delete(articleCategories).where(eq(articleCategories.articleId, articleId)).run()
-    if (categoryIds.length) tx.insert(articleCategories).values(categoryIds.map((categoryId, position) => ({ articleId, categoryId, position }))).run()
+    if (categoryIds.length) insertRows(tx, articleCategories, categoryIds.map((categoryId, position) => ({ articleId, categoryId, position })))
   }
   if (tagIds !== undefined) {
     if (!fresh) tx.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
-    if (tagIds.length) tx.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId, tagId, position }))).run()
+    if (tagIds.length) insertRows(tx, articleTags, tagIds.map((tagId, position) => ({ articleId, tagId, position })))
   }
 }
 
@@ -152,10 +153,9 @@ export function recount (tx: Tx | Db, touched: Omit<Touched, 'articleIds'>, at: 
  * categories and tags (recounting them would read every article of each).
  */
 function countOneMore (tx: Tx, touched: Omit<Touched, 'articleIds'>) {
-  const plusOne = { articleCount: sql`article_count + 1` }
-  tx.update(authors).set(plusOne).where(inArray(authors.id, touched.authorIds)).run()
-  if (touched.categoryIds.length) tx.update(categories).set(plusOne).where(inArray(categories.id, touched.categoryIds)).run()
-  if (touched.tagIds.length) tx.update(tags).set(plusOne).where(inArray(tags.id, touched.tagIds)).run()
+  for (const [table, ids] of [['authors', touched.authorIds], ['categories', touched.categoryIds], ['tags', touched.tagIds]] as const) {
+    if (ids.length) runStatement(tx, fragment(`update ${table} set article_count = article_count + 1 where id in (select value from json_each(?))`, JSON.stringify(ids)))
+  }
 }
 
 /** Author keys write only their own articles. */
@@ -177,7 +177,7 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
     const slug = chooseSlug(tx, articles, input.slug, input.title, 'article')
     const pub = publication(input.status ?? 'draft', input.publishedAt == null ? null : Date.parse(input.publishedAt), at)
-    const row = tx.insert(articles).values({
+    const id = insertRows(tx, articles, [{
       slug,
       title: input.title,
       subtitle: input.subtitle ?? null,
@@ -192,12 +192,12 @@ export function createArticle (db: Db, caller: Caller, input: ArticleCreate, opt
       tagIds: idText(input.tagIds),
       createdAt: at,
       updatedAt: at
-    }).returning({ id: articles.id }).get()
-    tx.insert(articleBodies).values({ articleId: row.id, ...rendered.body }).run()
-    setTerms(tx, row.id, input.categoryIds, input.tagIds, true)
-    const touched = { articleIds: [row.id], authorIds: [authorId], categoryIds: input.categoryIds ?? [], tagIds: input.tagIds ?? [] }
+    }])
+    insertRows(tx, articleBodies, [{ articleId: id, ...rendered.body }])
+    setTerms(tx, id, input.categoryIds, input.tagIds, true)
+    const touched = { articleIds: [id], authorIds: [authorId], categoryIds: input.categoryIds ?? [], tagIds: input.tagIds ?? [] }
     if (pub.liveAt !== null && pub.liveAt <= at) countOneMore(tx, touched)
-    return { id: row.id, touched }
+    return { id, touched }
   })
 }
 

@@ -2,8 +2,8 @@
  * Small lookups shared by the resource query modules (data layer only: routes never
  * import this).
  */
-import { eq, getTableName, inArray, sql, type SQL } from 'drizzle-orm'
-import { allRows, fragment } from './raw.js'
+import { getTableName, sql, type SQL } from 'drizzle-orm'
+import { allRows, fragment, scalar } from './raw.js'
 import { Conflict } from '../lib/errors.js'
 import { slugify, uniqueSlug } from '../lib/slug.js'
 import { likePrefix } from '../lib/fold.js'
@@ -27,16 +27,18 @@ export function idsForKeys (db: Queryable, table: SQLiteTable & Keyed, keys: str
   )).map(([id]) => id as number)
 }
 
-/** Which of `ids` do not exist in `table`. */
+/** Which of `ids` do not exist in `table` (every write that names other rows asks). */
 export function missingIds (db: Queryable, table: SQLiteTable & { id: SQLiteColumn }, ids: number[]): number[] {
   if (!ids.length) return []
-  const found = new Set(db.select({ id: table.id }).from(table).where(inArray(table.id, ids)).all().map((r) => r.id as number))
+  const found = new Set(allRows(db, fragment(
+    `select id from "${getTableName(table)}" where id in (select value from json_each(?))`, JSON.stringify(ids)
+  )).map(([id]) => id as number))
   return ids.filter((id) => !found.has(id))
 }
 
 export function slugTaken (db: Queryable, table: SQLiteTable & Keyed, slug: string, exceptId?: number): boolean {
-  const row = db.select({ id: table.id }).from(table).where(eq(table.slug, slug)).get() as { id: number } | undefined
-  return row !== undefined && row.id !== exceptId
+  const id = scalar<number>(db, fragment(`select id from "${getTableName(table)}" where slug = ?`, slug))
+  return id !== undefined && id !== exceptId
 }
 
 /**

@@ -6,13 +6,20 @@ import { FieldError } from '../lib/errors.js'
 import { iso, now } from '../lib/time.js'
 import type { Caller, Role } from '../lib/caller.js'
 import { missingIds } from '../db/lookups.js'
+import { fragment, oneRow, reader } from '../db/raw.js'
 
 type KeyRow = typeof apiKeys.$inferSelect
+
+const keyReader = reader<Pick<KeyRow, 'id' | 'role' | 'authorId' | 'tokenHash'>>({
+  id: apiKeys.id, role: apiKeys.role, authorId: apiKeys.authorId, tokenHash: apiKeys.tokenHash
+})
 
 /** The caller a token belongs to, or null for an unknown or revoked token. */
 export function callerForToken (db: Db, token: string): Caller | null {
   const hash = hashToken(token)
-  const row = db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, hash), isNull(apiKeys.revokedAt))).get()
+  // Every authenticated request asks: one hand-written statement (src/db/raw.ts).
+  const values = oneRow(db, fragment(`select ${keyReader.list} from api_keys where token_hash = ? and revoked_at is null`, hash))
+  const row = values && keyReader.read(values)
   // The lookup is by hash, so timing reveals nothing about the token; compare anyway
   // in constant time so that no future change to the lookup can.
   if (!row || !sameHash(row.tokenHash, hash)) return null
