@@ -1,14 +1,16 @@
 /**
  * Hand-written statements for the reads behind every page view (the article list and
- * one article, with their embeds). Drizzle builds each query anew on every call and maps
- * every value through its column classes; for these reads that cost more than SQLite
- * itself (bench/README.md, "Where the time goes"). Here the SQL is plain text with `?`
- * parameters, its statement is prepared once (the client caches statements by text),
- * rows come back as arrays, and values are mapped with the Drizzle columns' own
- * `mapFromDriverValue`, so JSON and boolean columns read exactly as Drizzle reads them.
+ * one article, with their embeds) and for the writes and lookups made most often (an
+ * article create, reference and slug checks, the API-key lookup). Drizzle builds each
+ * query anew on every call and maps every value through its column classes; for these
+ * that cost as much as SQLite itself or more (bench/README.md, "Where the time goes").
+ * Here the SQL is plain text with `?` parameters, its statement is prepared once (the
+ * client caches statements by text), rows come back as arrays, and values are mapped
+ * with the Drizzle columns' own `mapFromDriverValue` and `mapToDriverValue`, so JSON and
+ * boolean columns read and write exactly as Drizzle reads and writes them.
  *
- * Only query modules use this; each statement is the SQLite half of a query that a
- * second backend would write in its own dialect.
+ * Only the data layer (query modules, `src/db/lookups.ts`) uses this; each statement is
+ * the SQLite half of a query that a second backend would write in its own dialect.
  */
 import { Column, getTableColumns, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
@@ -66,10 +68,12 @@ export function runStatement (db: Queryable, query: Fragment): { changes: number
 /**
  * `insert into table (…) values (…), …` of rows keyed like the Drizzle table's properties
  * (every row with the same keys). Each value goes through its column's own
- * `mapToDriverValue` (JSON text, 0/1 booleans), so the row is stored exactly as Drizzle
- * would store it; columns left out take their SQL default. Returns the last row's id.
+ * `mapToDriverValue` (JSON text, 0/1 booleans), as Drizzle's insert maps it. A column
+ * left out takes the table's SQL DEFAULT, which the migrations generate from the
+ * schema's `.default()`; a column whose default or update value Drizzle computes in
+ * JavaScript (`$defaultFn`, `$onUpdate`) must be given. Returns the last row's id.
  * Used by the writes a publisher makes most (creating an article, its links), where
- * Drizzle building the statement cost about as much as SQLite running it.
+ * Drizzle building the statements was 10–15% of the request.
  */
 export function insertRows (db: Queryable, table: SQLiteTable, rows: Array<Record<string, unknown>>): number {
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>
@@ -79,6 +83,11 @@ export function insertRows (db: Queryable, table: SQLiteTable, rows: Array<Recor
     if (column === undefined) throw new Error(`${getTableName(table)} has no column for ${key}`)
     return column
   })
+  for (const [key, column] of Object.entries(columns)) {
+    if (!keys.includes(key) && (column.defaultFn !== undefined || column.onUpdateFn !== undefined)) {
+      throw new Error(`${getTableName(table)}.${column.name}: its default is computed by Drizzle, so give a value`)
+    }
+  }
   const tuple = `(${keys.map(() => '?').join(', ')})`
   const params: unknown[] = []
   for (const row of rows) {
