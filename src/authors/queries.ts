@@ -4,6 +4,7 @@
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { nameStartsWith } from '../db/lookups.js'
+import { fragment, oneRow, reader } from '../db/raw.js'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
@@ -86,11 +87,17 @@ export function findAuthorRow (db: Queryable, key: string): AuthorRow | undefine
 }
 
 /** One author as the caller may see them. */
+// The profile behind every "About the author" box: one hand-written statement (src/db/raw.ts).
+const publicReader = reader<ReadRow>(publicColumns)
+const staffReader = reader<ReadRow>(staffColumns)
+
 export function getAuthor (db: Db, caller: Caller, key: string): Record<string, unknown> | undefined {
   const staff = isStaff(caller)
   const k = parseKey(key)
-  const row = db.select(columnsFor(staff)).from(authors)
-    .where('id' in k ? eq(authors.id, k.id) : eq(authors.slug, k.slug)).get() as ReadRow | undefined
-  return row && toAuthor(row, staff)
+  const { list, read } = staff ? staffReader : publicReader
+  const values = oneRow(db, 'id' in k
+    ? fragment(`select ${list} from authors where authors.id = ?`, k.id)
+    : fragment(`select ${list} from authors where authors.slug = ?`, k.slug))
+  return values && toAuthor(read(values), staff)
 }
 
