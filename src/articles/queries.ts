@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, remembered } from '../db/count-cache.js'
-import { allOf, allRows, columnName, fragment, joinFragments, oneRow, reader, scalar, type Fragment, type Reader } from '../db/raw.js'
+import { allOf, allRows, columnName, fragment, joinFragments, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
@@ -266,7 +266,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   const total = cachedCount(db, countKey(caller, query), at, () => {
     const counted = allOf(filtered.count)
     return {
-      value: scalar<number>(db, fragment(`select count(*) from articles where ${counted.text}`, ...counted.params)) ?? 0,
+      value: scalar<number>(db, fragment(`select count(*) from articles ${whereText(counted)}`, ...counted.params)) ?? 0,
       validUntil: nextGoLive(db, at)
     }
   })
@@ -483,8 +483,9 @@ export function findArticleRow (db: Queryable, caller: Caller, key: string, at: 
   const k = parseKey(key)
   const where = allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
   // The body's columns as subqueries, not a join: SQLite took ~70 µs for the join of the
-  // row and its ~13 KB body against ~20 µs this way (bench/README.md, "Where the time
-  // goes"). Still one statement, so the row and its body are always of one version.
+  // row and its ~13 KB body against ~20 µs for two separate reads, and the subqueries
+  // cost about what the two reads do (bench/README.md, "Where the time goes"). Still one
+  // statement, so the row and its body are always of one version.
   const values = oneRow(db, fragment(`select ${articleReader.list}, ${bodyColumns} from articles where ${where.text}`, ...where.params))
   return values && Object.assign(articleReader.read(values), heavyReader.read(values, articleReader.width))
 }

@@ -55,11 +55,6 @@ export function toAuthor (row: ReadRow, withEmail: boolean): Record<string, unkn
   return author
 }
 
-/**
- * Names with a word starting with the query, ignoring case and accents (the stored
- * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
- */
-
 export interface AuthorList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
 export function listAuthors (db: Db, caller: Caller, query: AuthorListQuery): AuthorList {
@@ -86,11 +81,12 @@ export function findAuthorRow (db: Queryable, key: string): AuthorRow | undefine
   return db.select().from(authors).where('id' in k ? eq(authors.id, k.id) : eq(authors.slug, k.slug)).get()
 }
 
-/** One author as the caller may see them. */
-// The profile behind every "About the author" box: one hand-written statement (src/db/raw.ts).
+// GET /v1/authors/{key} (also after author writes and in the change feed): one
+// hand-written statement (src/db/raw.ts).
 const publicReader = reader<ReadRow>(publicColumns)
 const staffReader = reader<ReadRow>(staffColumns)
 
+/** One author as the caller may see them. */
 export function getAuthor (db: Db, caller: Caller, key: string): Record<string, unknown> | undefined {
   const staff = isStaff(caller)
   const k = parseKey(key)

@@ -54,11 +54,6 @@ export function toCategory (row: ReadRow): Record<string, unknown> {
   }
 }
 
-/**
- * Names with a word starting with the query, ignoring case and accents (the stored
- * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
- */
-
 /** WHERE for the list filters; `null` when `parent` names no category, so the list is empty. */
 function filters (db: Db, query: CategoryListQuery): SQL[] | null {
   const where: SQL[] = []

@@ -3,7 +3,7 @@
  * import this).
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm'
-import { allRows, fragment, scalar } from './raw.js'
+import { allRows, columnName, fragment, scalar, type Fragment } from './raw.js'
 import { Conflict } from '../lib/errors.js'
 import { slugify, uniqueSlug } from '../lib/slug.js'
 import { likePrefix } from '../lib/fold.js'
@@ -53,8 +53,17 @@ export function chooseSlug (db: Queryable, table: SQLiteTable & Keyed, explicit:
   return uniqueSlug(slugify(text, fallback), (s) => slugTaken(db, table, s, exceptId))
 }
 
-/** Names (their folded searchName column) with a word starting with `q`, case and accents ignored. */
+/**
+ * Names with a word starting with `q`, case and accents ignored (the stored folded name,
+ * lib/fold.ts). A query without a letter or digit matches nothing.
+ */
 export function nameStartsWith (column: SQLiteColumn, q: string): SQL {
   const pattern = likePrefix(q)
   return pattern === null ? sql`0` : sql`${column} like ${pattern}`
+}
+
+/** nameStartsWith as SQL text, for hand-written statements (src/db/raw.ts). */
+export function nameStartsWithText (column: SQLiteColumn, q: string): Fragment {
+  const pattern = likePrefix(q)
+  return pattern === null ? fragment('0') : fragment(`${columnName(column)} like ?`, pattern)
 }

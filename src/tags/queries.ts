@@ -1,9 +1,10 @@
 /** Tag reads. */
-import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
-import { nameStartsWith } from '../db/lookups.js'
+import { eq, getTableColumns } from 'drizzle-orm'
+import { nameStartsWithText } from '../db/lookups.js'
+import { allOf, allRows, columnName, fragment, reader, scalar, whereText } from '../db/raw.js'
 import type { Db, Queryable } from '../db/client.js'
 import { tags } from '../db/schema.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { tagListNames, type TagListQuery } from './schemas.js'
@@ -11,18 +12,21 @@ import { tagListNames, type TagListQuery } from './schemas.js'
 export type TagRow = typeof tags.$inferSelect
 type ReadRow = Omit<TagRow, 'searchName'>
 
+// The tag list (a site's tag cloud, a menu) is read on page views: its statements are
+// hand-written (src/db/raw.ts), so the sort keys are SQL text.
 const listSpec: ListSpec = {
   sortable: {
-    name: { column: tags.name, key: 'name' },
-    articleCount: { column: tags.articleCount, key: 'articleCount' },
-    createdAt: { column: tags.createdAt, key: 'createdAt' }
+    name: { column: columnName(tags.name), key: 'name' },
+    articleCount: { column: columnName(tags.articleCount), key: 'articleCount' },
+    createdAt: { column: columnName(tags.createdAt), key: 'createdAt' }
   },
   defaultSort: tagListNames.defaultSort,
-  id: { column: tags.id, key: 'id' },
+  id: { column: columnName(tags.id), key: 'id' },
   fields: tagListNames.fields
 }
 
 const { searchName, ...readColumns } = getTableColumns(tags)
+const tagReader = reader<ReadRow>(readColumns)
 
 /** The output mapper: fields in contract order. */
 export function toTag (row: ReadRow): Record<string, unknown> {
@@ -37,26 +41,21 @@ export function toTag (row: ReadRow): Record<string, unknown> {
   }
 }
 
-/**
- * Names with a word starting with the query, ignoring case and accents (the stored
- * folded name, lib/fold.ts). A query without a letter or digit matches nothing.
- */
-
 export interface TagList { page: Page<Record<string, unknown>>, items: Record<string, unknown>[] }
 
 export function listTags (db: Db, query: TagListQuery): TagList {
   const plan = planList(listSpec, query)
-  const where: SQL[] = []
-  if (query.q !== undefined) where.push(nameStartsWith(tags.searchName, query.q))
-  const filter = and(...where)
+  const filter = query.q === undefined ? null : nameStartsWithText(tags.searchName, query.q)
+  const where = allOf([filter, afterCursorText(plan)])
   const { limit, offset } = window(plan)
-  const rows = db.select(readColumns).from(tags)
-    .where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(limit).offset(offset)
-    .all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(tags).where(filter).get()?.n ?? 0
-  const page = finishPage(plan, rows as Record<string, unknown>[], total)
+  const rows = allRows(db, fragment(
+    `select ${tagReader.list} from tags where ${where.text} order by ${orderByText(plan)} limit ? offset ?`,
+    ...where.params, limit, offset
+  )).map((values) => tagReader.read(values))
+  // 5,000 tags: ~3 µs without a WHERE, ~75 µs with `where 1` (whereText).
+  const counted = allOf([filter])
+  const total = scalar<number>(db, fragment(`select count(*) from tags ${whereText(counted)}`, ...counted.params)) ?? 0
+  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
   const items = (page.rows as unknown as ReadRow[]).map((row) => pickFields(toTag(row), plan.fields))
   return { page, items }
 }
