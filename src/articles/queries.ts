@@ -490,6 +490,13 @@ export function findArticleRow (db: Queryable, caller: Caller, key: string, at: 
   return values && Object.assign(articleReader.read(values), heavyReader.read(values, articleReader.width))
 }
 
+/** The id of the article behind a route key, if the caller may see it (for reads of its comments). */
+export function visibleArticleId (db: Queryable, caller: Caller, key: string, at: number): number | undefined {
+  const k = parseKey(key)
+  const where = allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
+  return scalar<number>(db, fragment(`select articles.id from articles where ${where.text}`, ...where.params))
+}
+
 /** One article with the author's public profile and everything else. */
 export function getArticle (db: Db, caller: Caller, key: string, at: number): Row | undefined {
   const row = findArticleRow(db, caller, key, at)

@@ -3,11 +3,13 @@
  * public mapper (no email, no status); editors and admins get every comment through the
  * moderation mapper. The two mappers are the only places a row becomes output.
  */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articles, comments } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { findArticleRow } from '../articles/queries.js'
+import { columnName, fragment, reader } from '../db/raw.js'
+import { readPage } from '../db/pages.js'
+import { findArticleRow, visibleArticleId } from '../articles/queries.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import type { Caller } from '../lib/caller.js'
 import { Forbidden, NotFound } from '../lib/errors.js'
@@ -18,7 +20,7 @@ export type CommentRow = typeof comments.$inferSelect
 type ArticleRow = typeof articles.$inferSelect
 
 /** What readers see. */
-export function toPublicComment (row: CommentRow) {
+export function toPublicComment (row: Omit<CommentRow, 'authorEmail'>) {
   return {
     id: row.id,
     articleId: row.articleId,
@@ -67,14 +69,21 @@ export function commentableArticle (db: Db, caller: Caller, key: string, at: num
 }
 
 export interface CommentList { page: Page<CommentRow>, items: Record<string, unknown>[] }
+interface PublicCommentList { page: Page<Omit<CommentRow, 'authorEmail'>>, items: Record<string, unknown>[] }
 
-// Oldest first, ties by id: the order a conversation is read in.
+// Oldest first, ties by id: the order a conversation is read in. The public list is
+// read under every article page, so its statements are hand-written (src/db/raw.ts) and
+// its sort keys are SQL text.
 const publicSpec: ListSpec = {
-  sortable: { createdAt: { column: comments.createdAt, key: 'createdAt' } },
+  sortable: { createdAt: { column: columnName(comments.createdAt), key: 'createdAt' } },
   defaultSort: 'createdAt',
-  id: { column: comments.id, key: 'id' },
+  id: { column: columnName(comments.id), key: 'id' },
   fields: []
 }
+
+// Readers' rows never hold the email, not even in memory.
+const { authorEmail, ...publicColumns } = getTableColumns(comments)
+const publicReader = reader<Omit<CommentRow, 'authorEmail'>>(publicColumns)
 
 const moderationSpec: ListSpec = {
   sortable: { createdAt: { column: comments.createdAt, key: 'createdAt' } },
@@ -96,10 +105,11 @@ function runList (db: Db, spec: ListSpec, query: PublicCommentListQuery & { sort
 }
 
 /** Approved comments of an article the caller may see, or undefined when they may not see it. */
-export function listArticleComments (db: Db, caller: Caller, key: string, query: PublicCommentListQuery, at: number): CommentList | undefined {
-  const article = findArticleRow(db, caller, key, at)
-  if (!article) return undefined
-  const page = runList(db, publicSpec, query, and(eq(comments.articleId, article.id), eq(comments.status, 'approved')))
+export function listArticleComments (db: Db, caller: Caller, key: string, query: PublicCommentListQuery, at: number): PublicCommentList | undefined {
+  const articleId = visibleArticleId(db, caller, key, at)
+  if (articleId === undefined) return undefined
+  const approved = fragment("comments.article_id = ? and comments.status = 'approved'", articleId)
+  const page = readPage(db, 'comments', publicReader, planList(publicSpec, query), approved)
   return { page, items: page.rows.map(toPublicComment) }
 }
 

@@ -1,14 +1,14 @@
 /**
  * Hand-written statements for the reads behind every page view (the article list and
- * one article, with their embeds, the author profile, the tag list) and for the writes
- * and lookups made most often (an article create, reference and slug checks, the API-key
- * lookup). Drizzle builds each query anew on every call and maps every value through its
- * column classes; for these that cost as much as SQLite itself or more (bench/README.md,
- * "Where the time goes"). Here the SQL is plain text with `?` parameters, its statement
- * is prepared once (the client caches statements by text), rows come back as arrays,
- * and values are mapped with the Drizzle columns' own `mapFromDriverValue` and
- * `mapToDriverValue`, so JSON and boolean columns read and write exactly as Drizzle
- * reads and writes them.
+ * one article, with their embeds, its comments, the author profile, the tag list) and
+ * for the writes and lookups made most often (an article create, reference and slug
+ * checks, the API-key lookup). Drizzle builds each query anew on every call and maps
+ * every value through its column classes; for these that cost as much as SQLite itself
+ * or more (bench/README.md, "Where the time goes"). Here the SQL is plain text with `?`
+ * parameters, its statement is prepared once (the client caches statements by text),
+ * rows come back as arrays, and values are mapped with the Drizzle columns' own
+ * `mapFromDriverValue` and `mapToDriverValue`, so JSON and boolean columns read and
+ * write exactly as Drizzle reads and writes them.
  *
  * Only the data layer (query modules, `src/db/lookups.ts`) uses this; each statement is
  * the SQLite half of a query that a second backend would write in its own dialect.

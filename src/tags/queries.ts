@@ -1,10 +1,11 @@
 /** Tag reads. */
 import { eq, getTableColumns } from 'drizzle-orm'
 import { nameStartsWithText } from '../db/lookups.js'
-import { allOf, allRows, columnName, fragment, reader, scalar, whereText } from '../db/raw.js'
+import { columnName, reader } from '../db/raw.js'
+import { readPage } from '../db/pages.js'
 import type { Db, Queryable } from '../db/client.js'
 import { tags } from '../db/schema.js'
-import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { pickFields, planList, type ListSpec, type Page } from '../lib/list.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { tagListNames, type TagListQuery } from './schemas.js'
@@ -46,17 +47,8 @@ export interface TagList { page: Page<Record<string, unknown>>, items: Record<st
 export function listTags (db: Db, query: TagListQuery): TagList {
   const plan = planList(listSpec, query)
   const filter = query.q === undefined ? null : nameStartsWithText(tags.searchName, query.q)
-  const where = allOf([filter, afterCursorText(plan)])
-  const { limit, offset } = window(plan)
-  const rows = allRows(db, fragment(
-    `select ${tagReader.list} from tags where ${where.text} order by ${orderByText(plan)} limit ? offset ?`,
-    ...where.params, limit, offset
-  )).map((values) => tagReader.read(values))
-  // 5,000 tags: ~3 µs without a WHERE, ~75 µs with `where 1` (whereText).
-  const counted = allOf([filter])
-  const total = scalar<number>(db, fragment(`select count(*) from tags ${whereText(counted)}`, ...counted.params)) ?? 0
-  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
-  const items = (page.rows as unknown as ReadRow[]).map((row) => pickFields(toTag(row), plan.fields))
+  const page = readPage(db, 'tags', tagReader, plan, filter)
+  const items = page.rows.map((row) => pickFields(toTag(row), plan.fields))
   return { page, items }
 }
 
