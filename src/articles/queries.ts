@@ -478,10 +478,15 @@ function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: n
   }
 }
 
+/** WHERE for the article behind a route key (id or slug), if the caller may see it. */
+function keyVisibleTo (caller: Caller, key: string, at: number): Fragment {
+  const k = parseKey(key)
+  return allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
+}
+
 /** The row behind a route key, if the caller may see it. */
 export function findArticleRow (db: Queryable, caller: Caller, key: string, at: number): ArticleRow | undefined {
-  const k = parseKey(key)
-  const where = allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
+  const where = keyVisibleTo(caller, key, at)
   // The body's columns as subqueries, not a join: SQLite took ~70 µs for the join of the
   // row and its ~13 KB body against ~20 µs for two separate reads, and the subqueries
   // cost about what the two reads do (bench/README.md, "Where the time goes"). Still one
@@ -492,8 +497,7 @@ export function findArticleRow (db: Queryable, caller: Caller, key: string, at: 
 
 /** The id of the article behind a route key, if the caller may see it (for reads of its comments). */
 export function visibleArticleId (db: Queryable, caller: Caller, key: string, at: number): number | undefined {
-  const k = parseKey(key)
-  const where = allOf(['id' in k ? fragment('articles.id = ?', k.id) : fragment('articles.slug = ?', k.slug), visibleTo(caller, at)])
+  const where = keyVisibleTo(caller, key, at)
   return scalar<number>(db, fragment(`select articles.id from articles where ${where.text}`, ...where.params))
 }
 
