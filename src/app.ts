@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import AjvCompiler from '@fastify/ajv-compiler'
+import { buildSerializer } from './lib/serializer.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import configPlugin from './plugins/config.js'
@@ -96,7 +97,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
       sendProblem(reply, 400, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The URL is not valid (check its percent-encoding)')
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
-    schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never } }
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never, buildSerializer: buildSerializer as never } }
   }
 }
 

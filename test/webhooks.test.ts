@@ -42,6 +42,17 @@ async function receiver (t: { teardown: (fn: () => unknown) => void }) {
   }
 }
 
+/** The first value `probe` resolves to that is not undefined, asked every 25 ms for up to `ms`. */
+async function until<T> (probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const value = await probe()
+    if (value !== undefined) return value
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`not seen within ${ms} ms`)
+}
+
 /** How a receiver verifies `Broadsheet-Signature` (the README shows the same). */
 function verify (secret: string, header: string, body: string): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]))
@@ -102,7 +113,11 @@ t.test('each event is delivered, signed', async (t) => {
   const ping = await call(app, { method: 'POST', url: `/v1/webhooks/${created.json.data.id}/ping`, token: admin })
   t.equal(ping.status, 202)
   await hook.waitFor((r) => r.json.event === 'ping')
-  const deliveries = await call(app, { url: `/v1/webhooks/${created.json.data.id}/deliveries?perPage=100`, token: admin })
+  // The receiver has the ping before the server reads its answer and records it.
+  const deliveries = await until(async () => {
+    const listed = await call(app, { url: `/v1/webhooks/${created.json.data.id}/deliveries?perPage=100`, token: admin })
+    return listed.json.data.every((d: any) => d.status !== 'pending') ? listed : undefined
+  })
   t.ok(deliveries.json.data.length >= 8)
   t.ok(deliveries.json.data.every((d: any) => d.status === 'delivered' && d.lastStatusCode === 200 && d.lastResponse === 'thanks'))
 

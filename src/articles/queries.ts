@@ -449,7 +449,8 @@ interface Embeds { author: unknown, categories: Term[], tags: Term[] }
 
 /**
  * The output mapper: a row and its embeds as the API shows them, fields in contract order.
- * List items leave out body, bodyHtml and toc unless `fields` names them (`withBody`).
+ * List items leave out body, bodyHtml and toc unless `fields` names them (`withBody`):
+ * they are undefined, which the serializer skips, so every item has one shape.
  */
 function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: number, withBody = true): Row {
   return {
@@ -458,9 +459,10 @@ function toArticle (row: Partial<ArticleRow> & ArticleRow, embeds: Embeds, at: n
     title: row.title,
     subtitle: row.subtitle,
     excerpt: row.excerpt,
-    ...(withBody ? { body: row.body } : {}),
+    body: withBody ? row.body : undefined,
     bodyFormat: row.bodyFormat,
-    ...(withBody ? { bodyHtml: row.bodyHtml, toc: row.toc } : {}),
+    bodyHtml: withBody ? row.bodyHtml : undefined,
+    toc: withBody ? row.toc : undefined,
     featuredImage: row.featuredImage ?? null,
     status: effectiveStatus(row, at),
     featured: row.featured,
