@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import { insertRows } from '../src/db/raw.js'
+import { insertRows, limitText } from '../src/db/raw.js'
 import { tags } from '../src/db/schema.js'
 import { build } from './helpers.js'
 
@@ -31,4 +31,12 @@ t.test('refuses an unknown key, an undefined value and a left-out default that D
   const stamped = sqliteTable('stamped', { id: integer('id').primaryKey(), label: text('label').notNull(), stamp: integer('stamp').notNull().$defaultFn(() => Date.now()) })
   t.throws(() => insertRows(app.db, stamped, [{ label: 'a' }]), /stamped\.stamp: its default is computed by Drizzle/)
   t.equal(count(), before)
+})
+
+t.test('a LIMIT is written into the statement only as a non-negative integer', async (t) => {
+  t.equal(limitText(21), 'limit 21')
+  t.equal(limitText(0), 'limit 0')
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '21; drop table tags' as unknown as number]) {
+    t.throws(() => limitText(bad), /non-negative integer/)
+  }
 })

@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, remembered } from '../db/count-cache.js'
-import { allOf, allRows, columnName, fragment, joinFragments, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
+import { allOf, allRows, columnName, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
@@ -258,8 +258,8 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
     }
     const where = allOf([...filtered.where, afterCursorText(ordered)])
     rows = allRows(db, fragment(
-      `select ${columns} from ${from} ${bodies} where ${where.text} order by ${orderByText(ordered)} limit ? offset ?`,
-      ...where.params, limit, offset
+      `select ${columns} from ${from} ${bodies} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit)} offset ?`,
+      ...where.params, offset
     )).map(read)
   }
 
@@ -335,8 +335,8 @@ function rankedRows (db: Db, q: RankedQuery): unknown[][] {
     const plan = i === start ? part.plan : { ...part.plan, after: null }
     const where = allOf([...part.where, afterCursorText(plan)])
     const rows = allRows(db, fragment(
-      `select ${q.columns}, ${part.rank} from ${part.from.text} where ${where.text} order by ${orderByText(plan)} limit ? offset ?`,
-      ...part.from.params, ...where.params, q.limit - out.length, offset
+      `select ${q.columns}, ${part.rank} from ${part.from.text} where ${where.text} order by ${orderByText(plan)} ${limitText(q.limit - out.length)} offset ?`,
+      ...part.from.params, ...where.params, offset
     ))
     out.push(...rows)
     if (out.length >= q.limit) break

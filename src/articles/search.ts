@@ -12,7 +12,7 @@
  * next scheduled go-live (src/db/count-cache.ts), as list counts are.
  */
 import type { Db } from '../db/client.js'
-import { allOf, allRows, fragment, type Fragment } from '../db/raw.js'
+import { allOf, allRows, fragment, limitText, type Fragment } from '../db/raw.js'
 import { remembered } from '../db/count-cache.js'
 import { BadRequest } from '../lib/errors.js'
 
@@ -56,8 +56,8 @@ const MERGE_CHEAPLY = 2_000
 function prefixTerms (db: Db, prefix: string): string[] | null {
   return remembered(db, 'rankings', `prefix|${prefix}`, 0, () => {
     const rows = allRows(db, fragment(
-      'select term, doc from articles_fts_vocab where term >= ? and term < ? limit ?',
-      prefix, `${prefix}\u{10FFFF}`, MAX_PREFIX_TERMS + 1
+      `select term, doc from articles_fts_vocab where term >= ? and term < ? ${limitText(MAX_PREFIX_TERMS + 1)}`,
+      prefix, `${prefix}\u{10FFFF}`
     ))
     const documents = rows.reduce((sum, [, doc]) => sum + (doc as number), 0)
     const spelled = rows.length <= MAX_PREFIX_TERMS && documents > MERGE_CHEAPLY
@@ -76,8 +76,8 @@ export function ranking (db: Db, expression: string, visible: Fragment | null, s
   return remembered<Ranking>(db, 'rankings', `ranking|${scope}|${expression}`, at, () => {
     const where = allOf([fragment('articles_fts match ?', expression), visible])
     const newest = allRows(db, fragment(
-      `select articles_fts.rowid from articles_fts join articles on articles.id = articles_fts.rowid where ${where.text} order by articles_fts.rowid desc limit ?`,
-      ...where.params, RANKED_WINDOW
+      `select articles_fts.rowid from articles_fts join articles on articles.id = articles_fts.rowid where ${where.text} order by articles_fts.rowid desc ${limitText(RANKED_WINDOW)}`,
+      ...where.params
     )).map(([id]) => id as number)
     if (!newest.length) return { value: { hits: '[]', ranks: new Map(), floor: null }, validUntil: validUntil() }
     const floor = newest.length < RANKED_WINDOW ? null : newest[newest.length - 1]
