@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import AjvCompiler from '@fastify/ajv-compiler'
-import { buildSerializer } from './lib/serializer.js'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import configPlugin from './plugins/config.js'
@@ -35,6 +34,7 @@ import changeRoutes from './changes/routes.js'
 import webhookRoutes from './webhooks/routes.js'
 import webhookDeliveryPlugin from './plugins/webhook-delivery.js'
 import { sendProblem } from './plugins/errors.js'
+import { buildSerializer } from './lib/serializer.js'
 
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   // JSON is the only request body we accept: anything else is a 415 before any handler runs.
