@@ -175,3 +175,19 @@ t.test('[204] deleting a tag detaches it from its articles', async (t) => {
   t.equal((await call(app, { url: '/v1/articles?perPage=100' })).json.meta.total, 4, 'no article was deleted')
   t.equal((await call(app, { method: 'DELETE', url: `/v1/tags/${harbour.id}`, token: editor })).status, 404)
 })
+
+t.test('a tag filter names the tags as they are now: created, renamed or deleted since the last read', async (t) => {
+  const byTag = async (key: string) => (await call(app, { url: `/v1/articles?tag=${key}&perPage=100` })).json.meta.total
+  t.equal(await byTag('ferries'), 0, 'no such tag yet')
+  const created = await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'Ferries' } })
+  t.equal(created.status, 201)
+  await postArticle(app, admin, { title: 'Ferry timetable', authorId: writer.id, tagIds: [created.json.data.id], status: 'published' })
+  t.equal(await byTag('ferries'), 1)
+  const renamed = await call(app, { method: 'PATCH', url: `/v1/tags/${created.json.data.id}`, token: editor, payload: { name: 'Boats', slug: 'boats' } })
+  t.equal(renamed.status, 200)
+  t.equal(await byTag('ferries'), 0, 'the old slug names nothing')
+  t.equal(await byTag('boats'), 1)
+  t.equal((await call(app, { method: 'DELETE', url: '/v1/tags/boats', token: editor })).status, 204)
+  t.equal(await byTag('boats'), 0)
+  t.equal(await byTag(String(created.json.data.id)), 0)
+})

@@ -98,7 +98,8 @@ const TERM_LINKS = {
  * top-level category), or, when few do (e.g. a tag), starts from the links: one term's
  * links carry live_at (migrations/0003) and are read newest first from their index
  * (`drive`), several terms' matching articles are read and sorted. The stored article
- * counts tell which.
+ * counts tell which; they and the ids a filter names are remembered until the next
+ * write (src/db/count-cache.ts), so a tag page's first statement is its page.
  */
 interface TermFilter { list: Fragment, count: Fragment, drive: Drive | null }
 /** A join table to read the page from, newest first: `table` rows of term `id` (they replace the `replaces` filter). */
@@ -108,7 +109,10 @@ function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): Term
   const { table, column } = TERM_LINKS[kind]
   const json = idList(ids)
   const members = fragment(`articles.id in (select article_id from ${table} where ${column} in (select value from json_each(?)))`, json)
-  const matching = scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0
+  const matching = remembered(db, 'lookups', `${kind}-articles|${json}`, 0, () => ({
+    value: scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0,
+    validUntil: Number.POSITIVE_INFINITY
+  }))
   if (matching * 50 > archiveSize(db)) {
     // `+` keeps SQLite from probing the term index once per id: the article's few links
     // are read by article id and checked against the list (3× faster for a category tree).
@@ -147,7 +151,8 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   }
 
   if (query.author !== undefined) {
-    const ids = idsForKeys(db, authors, splitKeys(query.author))
+    const keys = query.author
+    const ids = remembered(db, 'lookups', `authors|${keys}`, at, () => ({ value: idsForKeys(db, authors, splitKeys(keys)), validUntil: Number.POSITIVE_INFINITY }))
     if (!ids.length) return null
     where.push(fragment('articles.author_id in (select value from json_each(?))', idList(ids)))
   }
@@ -164,7 +169,8 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
     countOnly.push(filter.count)
   }
   if (query.tag !== undefined) {
-    const ids = idsForKeys(db, tags, splitKeys(query.tag))
+    const keys = query.tag
+    const ids = remembered(db, 'lookups', `tags|${keys}`, at, () => ({ value: idsForKeys(db, tags, splitKeys(keys)), validUntil: Number.POSITIVE_INFINITY }))
     if (!ids.length) return null
     const filter = termFilter(db, 'tags', ids)
     listOnly.push(filter.list)
