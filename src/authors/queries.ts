@@ -4,7 +4,7 @@
  */
 import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { nameStartsWith } from '../db/lookups.js'
-import { fragment, oneRow, reader } from '../db/raw.js'
+import { fragment, literalLimit, oneRow, reader } from '../db/raw.js'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
@@ -67,7 +67,7 @@ export function listAuthors (db: Db, caller: Caller, query: AuthorListQuery): Au
   const rows = db.select(columnsFor(staff)).from(authors)
     .where(and(filter, afterCursor(plan)))
     .orderBy(...orderBy(plan))
-    .limit(limit).offset(offset)
+    .limit(literalLimit(limit)).offset(offset)
     .all() as ReadRow[]
   const total = db.select({ n: sql<number>`count(*)` }).from(authors).where(filter).get()?.n ?? 0
   const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)

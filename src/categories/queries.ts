@@ -6,7 +6,7 @@ import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import { idsForKeys, nameStartsWith } from '../db/lookups.js'
-import { allRows, fragment } from '../db/raw.js'
+import { allRows, fragment, literalLimit } from '../db/raw.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
@@ -79,7 +79,7 @@ export function listCategories (db: Db, query: CategoryListQuery): CategoryList 
   const rows = db.select(readColumns).from(categories)
     .where(and(filter, afterCursor(plan)))
     .orderBy(...orderBy(plan))
-    .limit(limit).offset(offset)
+    .limit(literalLimit(limit)).offset(offset)
     .all()
   const total = db.select({ n: sql<number>`count(*)` }).from(categories).where(filter).get()?.n ?? 0
   const page = finishPage(plan, rows as Record<string, unknown>[], total)

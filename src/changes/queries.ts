@@ -8,6 +8,7 @@
 import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { appState, changeEvents } from '../db/schema.js'
+import { literalLimit } from '../db/raw.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { Gone } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
@@ -50,7 +51,7 @@ export function listChanges (db: Db, caller: Caller, cursor: number | null, limi
   }
   const events = db.select().from(changeEvents)
     .where(and(gt(changeEvents.seq, since), whoMaySee(caller)))
-    .orderBy(asc(changeEvents.seq)).limit(limit + 1).all()
+    .orderBy(asc(changeEvents.seq)).limit(literalLimit(limit + 1)).all()
   const more = events.length > limit
   const page = more ? events.slice(0, limit) : events
   const current = currentItems(db, caller, page, at)

@@ -7,7 +7,7 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articles, comments } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { columnName, fragment, reader } from '../db/raw.js'
+import { columnName, fragment, literalLimit, reader } from '../db/raw.js'
 import { readPage } from '../db/pages.js'
 import { findArticleRow, visibleArticleId } from '../articles/queries.js'
 import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
@@ -98,7 +98,7 @@ function runList (db: Db, spec: ListSpec, query: PublicCommentListQuery & { sort
   const rows = db.select().from(comments)
     .where(and(where, afterCursor(plan)))
     .orderBy(...orderBy(plan))
-    .limit(limit).offset(offset)
+    .limit(literalLimit(limit)).offset(offset)
     .all()
   const total = db.select({ n: sql<number>`count(*)` }).from(comments).where(where).get()?.n ?? 0
   return finishPage(plan, rows, total)

@@ -13,7 +13,7 @@
  * Only the data layer (query modules, `src/db/lookups.ts`) uses this; each statement is
  * the SQLite half of a query that a second backend would write in its own dialect.
  */
-import { Column, getTableColumns, getTableName } from 'drizzle-orm'
+import { Column, getTableColumns, getTableName, sql, type Placeholder } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Queryable } from './client.js'
 
@@ -77,8 +77,20 @@ export function whereText (condition: Fragment): string {
  * page sizes plus one (at most 101 statement texts per query).
  */
 export function limitText (limit: number): string {
+  return `limit ${checkedLimit(limit)}`
+}
+
+/**
+ * The same for a query Drizzle builds: `.limit(literalLimit(n))`. Drizzle binds a number
+ * (and so expires the statement at every run) but writes SQL it is given into the text.
+ */
+export function literalLimit (limit: number): Placeholder {
+  return sql.raw(String(checkedLimit(limit))) as unknown as Placeholder
+}
+
+function checkedLimit (limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`a limit is a non-negative integer, not ${limit}`)
-  return `limit ${limit}`
+  return limit
 }
 
 /** Runs a statement that writes; for an insert, `lastInsertRowid` is the id of the last row it inserted. */

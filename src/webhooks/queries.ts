@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { and, asc, eq, lte, sql, lt, or } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { webhookDeliveries, webhooks } from '../db/schema.js'
+import { literalLimit } from '../db/raw.js'
 import { afterCursor, finishPage, orderBy, planList, window, type ListParams, type ListSpec } from '../lib/list.js'
 import { iso, now } from '../lib/time.js'
 import type { WebhookCreate, WebhookUpdate } from './schemas.js'
@@ -83,7 +84,7 @@ export function listDeliveries (db: Db, webhookId: number, query: ListParams) {
   const filter = eq(webhookDeliveries.webhookId, webhookId)
   const { limit, offset } = window(plan)
   const rows = db.select().from(webhookDeliveries).where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan)).limit(limit).offset(offset).all()
+    .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
   const total = db.select({ n: sql<number>`count(*)` }).from(webhookDeliveries).where(filter).get()?.n ?? 0
   const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
   return { page, items: (page.rows as unknown as DeliveryRow[]).map(toDelivery) }
@@ -97,7 +98,7 @@ export function dueDeliveries (db: Db, at: number, limit: number, skip: number[]
     .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
     .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at),
       skip.length ? sql`${webhookDeliveries.id} not in ${skip}` : undefined))
-    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(limit).all()
+    .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(literalLimit(limit)).all()
 }
 
 export interface Attempt { ok: boolean, statusCode: number | null, error: string | null, response: string | null }
