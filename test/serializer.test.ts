@@ -5,8 +5,10 @@
 import t from 'tap'
 import { Type } from 'typebox'
 import fastJsonStringify from 'fast-json-stringify'
-import { buildSerializer, nullableForSerializer } from '../src/lib/serializer.js'
-import { Nullable, Timestamp } from '../src/lib/schemas.js'
+import { buildSerializer, nullableForSerializer, refTypes } from '../src/lib/serializer.js'
+import { Many, Nullable, Ref, Timestamp } from '../src/lib/schemas.js'
+import { ArticleListItemSchema } from '../src/articles/schemas.js'
+import { build } from './helpers.js'
 
 const Image = Type.Object({ url: Type.String(), alt: Type.String(), caption: Nullable(Type.String()) }, { $id: 'Image' })
 const Item = Type.Object({
@@ -45,4 +47,22 @@ t.test('serializes the same bytes as the anyOf schema, null or not', async (t) =
   const page = { data: values }
   t.equal(rewritten(page), plain(page))
   t.same(JSON.parse(rewritten(page)), page)
+})
+
+t.test('no nullable anyOf is left in the serializer\'s copy of the app\'s schemas', async (t) => {
+  const app = await build(t)
+  const shared = JSON.parse(JSON.stringify(app.getSchemas())) as Record<string, Record<string, unknown>>
+  const typeOf = refTypes(shared)
+  const left: string[] = []
+  const walk = (schema: unknown, at: string) => {
+    if (Array.isArray(schema)) return schema.forEach((item, i) => walk(item, `${at}/${i}`))
+    if (schema === null || typeof schema !== 'object') return
+    const options = (schema as { anyOf?: Array<{ type?: string }> }).anyOf
+    if (Array.isArray(options) && options.some((option) => option.type === 'null')) left.push(at)
+    for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`)
+  }
+  for (const [id, schema] of Object.entries(shared)) walk(nullableForSerializer(schema, typeOf), id)
+  walk(nullableForSerializer(JSON.parse(JSON.stringify(Many(Ref(ArticleListItemSchema)))), typeOf), 'Many(ArticleListItem)')
+  t.same(left, [])
+  t.ok(Object.keys(shared).length > 10, 'the shared schemas were walked')
 })

@@ -20,8 +20,10 @@ const STATEMENT_CACHE_SIZE = 500
 /**
  * Drizzle prepares every query afresh; preparing is a tenth of a read's CPU time.
  * better-sqlite3 statements are reusable, so prepare returns a cached statement for SQL
- * it has seen (bounded, oldest dropped). Statements are used synchronously right after
- * prepare, so sharing one is safe; raw mode is reset because Drizzle turns it on per call.
+ * it has seen (bounded, least recently used dropped: a client cycling through sorts,
+ * filters and page sizes, each its own text, cannot push out the statements every page
+ * view uses). Statements are used synchronously right after prepare, so sharing one is
+ * safe; raw mode is reset because Drizzle turns it on per call.
  */
 function cacheStatements (sqlite: Database.Database) {
   const prepare = sqlite.prepare.bind(sqlite)
@@ -31,10 +33,11 @@ function cacheStatements (sqlite: Database.Database) {
     if (statement === undefined) {
       statement = prepare(source)
       if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
-      cache.set(source, statement)
-    } else if (statement.reader) {
-      statement.raw(false)
+    } else {
+      cache.delete(source)
+      if (statement.reader) statement.raw(false)
     }
+    cache.set(source, statement)
     return statement
   } as typeof sqlite.prepare
 }

@@ -74,7 +74,8 @@ export function whereText (condition: Fragment): string {
  * plans with a bound LIMIT's value, so binding one expires the statement and every run
  * prepares it again: ~20% of a list page's SQLite time (perf: 955 of 4,830 samples of
  * the latest list's statement in sqlite3Reprepare). A bound OFFSET does not. Limits are
- * page sizes plus one (at most 101 statement texts per query).
+ * validated page sizes plus one, so each is a statement text of its own (up to 101 per
+ * list query, 501 for the change feed); the statement cache keeps the ones in use.
  */
 export function limitText (limit: number): string {
   return `limit ${checkedLimit(limit)}`

@@ -9,7 +9,11 @@
  * of a request's CPU. `nullable: true` (its OpenAPI 3.0 keyword) becomes `value === null`.
  *
  * Only the serializer's copy changes: validation, the response checks in the tests and
- * the OpenAPI document keep the `anyOf`, which is what JSON Schema 2020-12 says.
+ * the OpenAPI document keep the `anyOf`, which is what JSON Schema 2020-12 says. For
+ * values that fit the schema the bytes are the same. A value that fits neither option
+ * (a number where a nullable string belongs) used to fail serialization with a 500 and is
+ * now coerced as fast-json-stringify coerces any value (`"5"`); the tests' response
+ * checks (test/spec.ts) are what catch such a value.
  */
 import { SerializerSelector, type RouteDefinition } from '@fastify/fast-json-stringify-compiler'
 
@@ -19,10 +23,22 @@ const buildDefault = SerializerSelector()
 
 export function buildSerializer (externalSchemas: Record<string, Schema>, options: Record<string, unknown>) {
   const external = externalSchemas ?? {}
-  const typeOf = (ref: string) => external[ref.replace(/#$/, '')]?.type
+  const typeOf = refTypes(external)
   const shared = Object.fromEntries(Object.entries(external).map(([id, schema]) => [id, nullableForSerializer(schema, typeOf)]))
   const compile = buildDefault(shared, options)
   return (route: RouteDefinition) => compile({ ...route, schema: nullableForSerializer(route.schema, typeOf) as RouteDefinition['schema'] })
+}
+
+/**
+ * The `type` of the shared schema a `$ref` names. A target that says `nullable` or is a
+ * union itself gives none, so its option stays an anyOf: fast-json-stringify merges
+ * `nullable` across a $ref, and a target's `nullable: false` would print null as `{}`.
+ */
+export function refTypes (external: Record<string, Schema>): (ref: string) => unknown {
+  return (ref) => {
+    const target = external[ref.replace(/#$/, '')]
+    return target === undefined || target.nullable !== undefined || target.anyOf !== undefined || target.oneOf !== undefined ? undefined : target.type
+  }
 }
 
 /**
