@@ -87,6 +87,17 @@ function writeTransactionsImmediate (db: Db) {
 }
 
 /**
+ * How many `sqlite_stat4` samples the file holds (0 without ANALYZE, which the server never
+ * runs). With them, SQLite re-prepares a statement on every run whose parameter meets an
+ * indexed column (`live_at <= ?`, `tag_id = ?`): 20–40 µs on each list read.
+ */
+export function statisticsSamples (db: Db): number {
+  const table = db.$client.prepare("select 1 from sqlite_master where type = 'table' and name = 'sqlite_stat4'").get()
+  if (table === undefined) return 0
+  return (db.$client.prepare('select count(*) from sqlite_stat4').pluck().get() as number) ?? 0
+}
+
+/**
  * Whether another connection has committed to the database since the last call: another
  * server process on the same file (WORKERS), the CLI, a `sqlite3` shell. SQLite's
  * `data_version` moves for other connections' commits only, never for this one's, and

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { openDatabase, type Db } from '../db/client.js'
+import { openDatabase, statisticsSamples, type Db } from '../db/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,6 +10,10 @@ declare module 'fastify' {
 /** The data layer as a named decorator; the database closes with the app. */
 export default fp(async function dbPlugin (fastify) {
   const db = openDatabase(fastify.config.databasePath)
+  const samples = statisticsSamples(db)
+  if (samples > 0) {
+    fastify.log.warn({ samples }, 'sqlite_stat4 holds ANALYZE samples: SQLite then prepares list statements again on every request (README, Performance). Run DELETE FROM sqlite_stat4 to remove them.')
+  }
   fastify.decorate('db', db)
   fastify.addHook('onClose', async () => {
     db.$client.close()
