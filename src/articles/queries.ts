@@ -8,11 +8,11 @@
  * once, read as arrays. The embedded author, category and tag summaries come from memory
  * (src/db/summaries.ts), found by the ids each article row carries.
  */
-import { getTableColumns } from 'drizzle-orm'
+import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { cachedCount, remembered } from '../db/count-cache.js'
+import { cachedCount, untilWrite } from '../db/count-cache.js'
 import { allOf, allRows, columnName, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
@@ -109,10 +109,8 @@ function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): Term
   const { table, column } = TERM_LINKS[kind]
   const json = idList(ids)
   const members = fragment(`articles.id in (select article_id from ${table} where ${column} in (select value from json_each(?)))`, json)
-  const matching = remembered(db, 'lookups', `${kind}-articles|${json}`, 0, () => ({
-    value: scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0,
-    validUntil: Number.POSITIVE_INFINITY
-  }))
+  const matching = untilWrite(db, 'lookups', `${kind}-articles|${json}`, () =>
+    scalar<number>(db, fragment(`select coalesce(sum(article_count), 0) from ${kind} where id in (select value from json_each(?))`, json)) ?? 0)
   if (matching * 50 > archiveSize(db)) {
     // `+` keeps SQLite from probing the term index once per id: the article's few links
     // are read by article id and checked against the list (3× faster for a category tree).
@@ -124,10 +122,12 @@ function termFilter (db: Db, kind: keyof typeof TERM_LINKS, ids: number[]): Term
 
 /** The highest article id: it only steers how a filter is written, so it is read once until the next write. */
 function archiveSize (db: Db): number {
-  return cachedCount(db, 'articles|max-id', 0, () => ({
-    value: scalar<number>(db, fragment('select max(id) from articles')) ?? 0,
-    validUntil: Number.POSITIVE_INFINITY
-  }))
+  return untilWrite(db, 'counts', 'articles|max-id', () => scalar<number>(db, fragment('select max(id) from articles')) ?? 0)
+}
+
+/** The ids a filter's keys (ids or slugs) name, kept until the next write. */
+function namedIds (db: Db, table: typeof authors | typeof tags, keys: string): number[] {
+  return untilWrite(db, 'lookups', `${getTableName(table)}|${keys}`, () => idsForKeys(db, table, splitKeys(keys)))
 }
 
 /** WHERE for the list filters and for its count; `null` when a filter names nothing, so the list is empty. */
@@ -151,17 +151,13 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   }
 
   if (query.author !== undefined) {
-    const keys = query.author
-    const ids = remembered(db, 'lookups', `authors|${keys}`, at, () => ({ value: idsForKeys(db, authors, splitKeys(keys)), validUntil: Number.POSITIVE_INFINITY }))
+    const ids = namedIds(db, authors, query.author)
     if (!ids.length) return null
     where.push(fragment('articles.author_id in (select value from json_each(?))', idList(ids)))
   }
   if (query.category !== undefined) {
     const keys = query.category
-    const ids = remembered(db, 'lookups', `categories|${keys}`, at, () => ({
-      value: descendantIds(db, idsForKeys(db, categories, splitKeys(keys))),
-      validUntil: Number.POSITIVE_INFINITY
-    }))
+    const ids = untilWrite(db, 'lookups', `category-trees|${keys}`, () => descendantIds(db, idsForKeys(db, categories, splitKeys(keys))))
     if (!ids.length) return null
     const filter = termFilter(db, 'categories', ids)
     listOnly.push(filter.list)
@@ -169,8 +165,7 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
     countOnly.push(filter.count)
   }
   if (query.tag !== undefined) {
-    const keys = query.tag
-    const ids = remembered(db, 'lookups', `tags|${keys}`, at, () => ({ value: idsForKeys(db, tags, splitKeys(keys)), validUntil: Number.POSITIVE_INFINITY }))
+    const ids = namedIds(db, tags, query.tag)
     if (!ids.length) return null
     const filter = termFilter(db, 'tags', ids)
     listOnly.push(filter.list)

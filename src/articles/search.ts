@@ -13,7 +13,7 @@
  */
 import type { Db } from '../db/client.js'
 import { allOf, allRows, fragment, limitText, type Fragment } from '../db/raw.js'
-import { remembered } from '../db/count-cache.js'
+import { remembered, untilWrite } from '../db/count-cache.js'
 import { BadRequest } from '../lib/errors.js'
 
 const MAX_WORDS = 16
@@ -54,14 +54,14 @@ const MERGE_CHEAPLY = 2_000
 
 /** The index terms that start with `prefix`, or null when the prefix query is as good. */
 function prefixTerms (db: Db, prefix: string): string[] | null {
-  return remembered(db, 'rankings', `prefix|${prefix}`, 0, () => {
+  return untilWrite(db, 'rankings', `prefix|${prefix}`, () => {
     const rows = allRows(db, fragment(
       `select term, doc from articles_fts_vocab where term >= ? and term < ? ${limitText(MAX_PREFIX_TERMS + 1)}`,
       prefix, `${prefix}\u{10FFFF}`
     ))
     const documents = rows.reduce((sum, [, doc]) => sum + (doc as number), 0)
     const spelled = rows.length <= MAX_PREFIX_TERMS && documents > MERGE_CHEAPLY
-    return { value: spelled ? rows.map(([term]) => term as string) : rows.length ? null : [], validUntil: Number.POSITIVE_INFINITY }
+    return spelled ? rows.map(([term]) => term as string) : rows.length ? null : []
   })
 }
 

@@ -92,18 +92,6 @@ const moderationSpec: ListSpec = {
   fields: moderationListNames.fields
 }
 
-function runList (db: Db, spec: ListSpec, query: PublicCommentListQuery & { sort?: string, fields?: string }, where: SQL | undefined) {
-  const plan = planList(spec, query)
-  const { limit, offset } = window(plan)
-  const rows = db.select().from(comments)
-    .where(and(where, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(literalLimit(limit)).offset(offset)
-    .all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(comments).where(where).get()?.n ?? 0
-  return finishPage(plan, rows, total)
-}
-
 /** Approved comments of an article the caller may see, or undefined when they may not see it. */
 export function listArticleComments (db: Db, caller: Caller, key: string, query: PublicCommentListQuery, at: number): PublicCommentList | undefined {
   const articleId = visibleArticleId(db, caller, key, at)
@@ -124,7 +112,16 @@ export function listComments (db: Db, query: ModerationListQuery): CommentList {
     // An article filter that names no article matches nothing.
     where.push(ids.length ? inArray(comments.articleId, ids) : sql`0`)
   }
-  const page = runList(db, moderationSpec, query, where.length ? and(...where) : undefined)
+  const filter = where.length ? and(...where) : undefined
+  const plan = planList(moderationSpec, query)
+  const { limit, offset } = window(plan)
+  const rows = db.select().from(comments)
+    .where(and(filter, afterCursor(plan)))
+    .orderBy(...orderBy(plan))
+    .limit(literalLimit(limit)).offset(offset)
+    .all()
+  const total = db.select({ n: sql<number>`count(*)` }).from(comments).where(filter).get()?.n ?? 0
+  const page = finishPage(plan, rows, total)
   return { page, items: page.rows.map((row) => pickFields(toModeratedComment(row), page.plan.fields)) }
 }
 

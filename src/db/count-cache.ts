@@ -32,6 +32,11 @@ export function remembered<T> (db: object, kind: Kind, key: string, at: number, 
   return entry.value
 }
 
+/** `compute()`, kept until the next write: for values that nothing but a write changes. */
+export function untilWrite<T> (db: object, kind: Kind, key: string, compute: () => T): T {
+  return remembered(db, kind, key, 0, () => ({ value: compute(), validUntil: Number.POSITIVE_INFINITY }))
+}
+
 export function cachedCount (db: object, key: string, at: number, compute: () => Entry<number>): number {
   return remembered(db, 'counts', key, at, compute)
 }
