@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { etagOf, etagMatches } from '../plugins/http-cache.js'
 import { PreconditionFailed } from './errors.js'
+import { utf8Bytes } from './utf8.js'
 
 /** The ETag of one resource as a caller sees it; the same value GET sends and If-Match is checked against. */
 export function resourceEtag (item: unknown): string {
@@ -21,7 +22,7 @@ export function sendOne (reply: FastifyReply, item: unknown, status = 200) {
  */
 export function sendSerialized (reply: FastifyReply, item: unknown, status = 200) {
   reply.code(status)
-  const bytes = Buffer.from(reply.serialize({ data: item }) as string)
+  const bytes = utf8Bytes(reply.serialize({ data: item }) as string)
   reply.header('etag', etagOf(bytes))
   return reply.type('application/json; charset=utf-8').send(bytes)
 }
@@ -31,7 +32,7 @@ export function checkIfMatchBytes (request: FastifyRequest, reply: FastifyReply,
   const header = request.headers['if-match']
   if (header === undefined) return
   const serialize = reply.compileSerializationSchema(schema as Record<string, unknown>, '200')
-  if (!etagMatches(header, etagOf(Buffer.from(serialize({ data: current }))))) throw new PreconditionFailed()
+  if (!etagMatches(header, etagOf(utf8Bytes(serialize({ data: current }))))) throw new PreconditionFailed()
 }
 
 /** Where a new item of the collection a POST went to lives: the collection's URL plus its id. */

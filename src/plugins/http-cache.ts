@@ -6,6 +6,7 @@
  */
 import * as crypto from 'node:crypto'
 import fp from 'fastify-plugin'
+import { utf8Bytes } from '../lib/utf8.js'
 
 // One-shot hashing (crypto.hash, Node 20.12+) skips the Hash object a streaming
 // createHash builds; earlier Node 20 releases get createHash.
@@ -47,7 +48,7 @@ export default fp(async function httpCachePlugin (fastify) {
     // Serializers hand over a string built piece by piece; hashing it, measuring it for
     // Content-Length and writing it to the socket would each flatten and UTF-8 encode it
     // (~0.1 ms for a 20 KB page with any non-ASCII character). Encode it once here.
-    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload
+    const bytes = typeof payload === 'string' ? utf8Bytes(payload) : payload
     let etag = reply.getHeader('etag') as string | undefined
     if (etag === undefined && Buffer.isBuffer(bytes)) {
       etag = etagOf(bytes)

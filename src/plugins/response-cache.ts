@@ -14,6 +14,7 @@ import fp from 'fastify-plugin'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import type { FastifyReply, onSendHookHandler } from 'fastify'
 import { etagMatches } from './http-cache.js'
+import { utf8Bytes } from '../lib/utf8.js'
 import { BROTLI_OPTIONS, GZIP_OPTIONS } from './compress.js'
 import { nextScheduledAt } from '../articles/mutations.js'
 
@@ -163,7 +164,7 @@ export default fp(async function responseCachePlugin (fastify) {
       // Security and CORS headers set by other plugins are part of the response too.
       if (value !== undefined && !(name in headers) && name !== 'content-length' && name !== 'date' && name !== 'connection') headers[name] = String(value)
     }
-    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload)
+    const body = Buffer.isBuffer(payload) ? payload : utf8Bytes(payload)
     // Learn the expiry now, so that hits never need the database.
     if (!fresh(Date.now())) return payload
     store(request.url, { body, headers, sendHeaders: {}, etag, size: body.length + 512 })
