@@ -28,8 +28,8 @@ export default fp(async function gracefulClosePlugin (fastify) {
   fastify.addHook('onClose', async function stopSweeping () {
     clearInterval(sweeper)
   })
-  fastify.addHook('onSend', async function closeConnection (_request, reply, payload) {
+  fastify.addHook('onSend', function closeConnection (_request, reply, payload, done) {
     if (closing) reply.header('connection', 'close')
-    return payload
+    done(null, payload)
   })
 }, { name: 'graceful-close' })

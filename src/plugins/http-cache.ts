@@ -38,10 +38,10 @@ export default fp(async function httpCachePlugin (fastify) {
   const { cacheMaxAge, cacheStaleWhileRevalidate } = fastify.config
   const publicCache = `public, max-age=${cacheMaxAge}, stale-while-revalidate=${cacheStaleWhileRevalidate}`
 
-  fastify.addHook('onSend', async function conditional (request, reply, payload) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload
+  fastify.addHook('onSend', function conditional (request, reply, payload, done) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return done(null, payload)
     reply.header('vary', 'Authorization, Accept-Encoding')
-    if (reply.statusCode !== 200) return payload
+    if (reply.statusCode !== 200) return done(null, payload)
     if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', request.caller.role === 'anonymous' ? publicCache : 'private, no-store')
     }
@@ -58,8 +58,8 @@ export default fp(async function httpCachePlugin (fastify) {
       reply.code(304)
       reply.removeHeader('content-type')
       reply.removeHeader('content-length')
-      return ''
+      return done(null, '')
     }
-    return bytes
+    done(null, bytes)
   })
 }, { name: 'http-cache', dependencies: ['auth', 'config'] })
