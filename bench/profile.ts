@@ -109,5 +109,12 @@ export function hotTable (path: string, top = 25, windows: Window[] = []): strin
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(hotTable(process.argv[2], Number(process.argv[3] ?? 25)) + '\n')
+  const [file, top = '25'] = process.argv.slice(2)
+  // A shell glob over a tsx run matches two profiles (tsx's own process and the script's):
+  // the second would be read as TOP.
+  if (!file || !/^\d+$/.test(top) || process.argv.length > 4) {
+    process.stderr.write('usage: npx tsx bench/profile.ts FILE.cpuprofile [TOP]  (one profile; TOP a number)\n')
+    process.exit(2)
+  }
+  process.stdout.write(hotTable(file, Number(top)) + '\n')
 }
