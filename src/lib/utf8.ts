@@ -14,7 +14,7 @@ export function utf8Bytes (text: string): Buffer {
   const most = text.length * 3
   // Rare, very large bodies: not worth holding a scratch that size between requests.
   if (most > MAX_SCRATCH) return Buffer.from(text, 'utf8')
-  if (most > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(most, scratch.length * 2))
+  if (most > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.min(MAX_SCRATCH, Math.max(most, scratch.length * 2)))
   const written = scratch.write(text, 0, 'utf8')
   const bytes = Buffer.allocUnsafe(written)
   scratch.copy(bytes, 0, 0, written)
