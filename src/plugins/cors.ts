@@ -11,7 +11,8 @@ const READS = new Set(['GET', 'HEAD'])
 export default fp(async function corsPlugin (fastify) {
   const writeOrigins = fastify.config.corsWriteOrigins
   const shared = {
-    exposedHeaders: ['ETag', 'Link', 'X-Total-Count', 'Location', 'Retry-After'],
+    // One string, not a list: @fastify/cors joins a list again on every response.
+    exposedHeaders: 'ETag, Link, X-Total-Count, Location, Retry-After',
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     maxAge: 600
