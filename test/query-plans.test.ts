@@ -44,6 +44,8 @@ for (const url of lists) {
       // SQLite plans with a bound LIMIT's value, so binding one makes it prepare the
       // statement again on every run: every list writes it into the text.
       t.notMatch(statement.sql, /\blimit \?/i, `the LIMIT is not bound: ${statement.sql.slice(0, 80)}…`)
+      // A condition said twice is checked again on every row a deep page steps over.
+      t.notMatch(statement.sql, /(articles\.live_at <= \?)\)? and \(+\1/, `live_at is bounded once: ${statement.sql.slice(0, 80)}…`)
     }
   })
 }

@@ -130,6 +130,10 @@ function namedIds (db: Db, table: typeof authors | typeof tags, keys: string): n
   return untilWrite(db, 'lookups', `${getTableName(table)}|${keys}`, () => idsForKeys(db, table, splitKeys(keys)))
 }
 
+function sameFragment (a: Fragment, b: Fragment): boolean {
+  return a.text === b.text && a.params.length === b.params.length && a.params.every((p, i) => p === b.params[i])
+}
+
 /** WHERE for the list filters and for its count; `null` when a filter names nothing, so the list is empty. */
 interface Filters { where: Fragment[], count: Fragment[], drives: Drive[] }
 
@@ -147,7 +151,10 @@ function filters (db: Db, caller: Caller, query: ArticleListQuery, at: number): 
   }
   if (statuses.length) {
     const any = joinFragments(statuses.map((s) => statusCondition(s, at)), ') or (')
-    where.push(fragment(`(${any.text})`, ...any.params))
+    // The public's default, `published`, is their visibility condition again. Said twice,
+    // SQLite bounds the index range with one and checks the other on every row it steps
+    // over: page 500's statement took ~580 µs against ~400 µs said once.
+    if (!(visibility && sameFragment(any, visibility))) where.push(fragment(`(${any.text})`, ...any.params))
   }
 
   if (query.author !== undefined) {
