@@ -13,7 +13,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, untilWrite } from '../db/count-cache.js'
-import { allOf, allRows, columnName, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
+import { allOf, allRows, columnName, concatLists, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
@@ -400,8 +400,8 @@ function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at
   const authorsById = wants('author') ? authorSummaries(db, rows.map((r) => r.authorId)) : new Map<number, AuthorSummary>()
   const categoryIds = wants('categories') ? rows.map((r) => linkIds(r.categoryIds)) : []
   const tagIds = wants('tags') ? rows.map((r) => linkIds(r.tagIds)) : []
-  const categoriesById = termSummaries(db, 'categories', concat(categoryIds))
-  const tagsById = termSummaries(db, 'tags', concat(tagIds))
+  const categoriesById = termSummaries(db, 'categories', concatLists(categoryIds))
+  const tagsById = termSummaries(db, 'tags', concatLists(tagIds))
   return rows.map((row, i) => {
     const item = toArticle(row, {
       author: authorsById.get(row.authorId) ?? null,
@@ -416,15 +416,6 @@ function authorSummaries (db: Db, ids: number[]): Map<number, AuthorSummary> {
   return summaries<AuthorSummary>(db, 'authors', ids, (missing) =>
     allRows(db, fragment('select id, slug, name, avatar_url from authors where id in (select value from json_each(?))', idList(missing)))
       .map(([id, slug, name, avatarUrl]) => [id as number, { id, slug, name, avatarUrl } as AuthorSummary]))
-}
-
-/** The lists one after another, as `lists.flat()` would give them: V8's generic flat took ~12 µs for a page's 21 lists (~3% of a latest-20 request in perf), this loop ~0.7 µs. */
-function concat (lists: number[][]): number[] {
-  const out: number[] = []
-  for (const list of lists) {
-    for (const id of list) out.push(id)
-  }
-  return out
 }
 
 /** The ids in an article's `category_ids` or `tag_ids` ("3,14,15"; "" for none), read digit by digit. */

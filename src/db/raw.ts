@@ -25,13 +25,21 @@ export function fragment (text: string, ...params: unknown[]): Fragment {
 }
 
 export function joinFragments (parts: Fragment[], separator: string): Fragment {
-  // A loop rather than flatMap, V8's generic builtin: ~1.3 µs against ~0.1 µs for four
-  // parts, a few times in every list request.
-  const params: unknown[] = []
-  for (const part of parts) {
-    for (const value of part.params) params.push(value)
+  return { text: parts.map((p) => p.text).join(separator), params: concatLists(parts.map((p) => p.params)) }
+}
+
+/**
+ * The lists one after another, as `lists.flat()` gives them. V8's generic flat and
+ * flatMap are slow on the list path: ~12 µs for a page's 21 category or tag id lists
+ * (~3% of a latest-20 request in perf) and ~1.3 µs for four fragments' parameters,
+ * against ~0.7 and ~0.1 µs for this loop.
+ */
+export function concatLists<T> (lists: ReadonlyArray<readonly T[]>): T[] {
+  const out: T[] = []
+  for (const list of lists) {
+    for (const value of list) out.push(value)
   }
-  return { text: parts.map((p) => p.text).join(separator), params }
+  return out
 }
 
 /** `a and b and …` of the parts given (`1` when there are none). */

@@ -53,6 +53,6 @@ export default fp(async function helmetPlugin (fastify) {
   fastify.addHook('onRequest', function securityHeaders (request, reply, done) {
     const own = request.routeOptions.config.helmet
     const apply = own === undefined ? api : forRoute(own)
-    apply(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined))
+    apply(request.raw, reply.raw, done as (error?: unknown) => void)
   })
 }, { name: 'helmet' })
