@@ -22,7 +22,8 @@ const lists = [
   '/v1/articles?sort=title', '/v1/articles?sort=-commentCount', '/v1/articles?author=author-3',
   '/v1/articles?featured=true', '/v1/articles?category=category-1', '/v1/articles?category=category-150',
   '/v1/articles?tag=tag-7', '/v1/articles?tag=tag-7,tag-8', '/v1/articles?publishedAfter=2025-01-01T00:00:00Z',
-  '/v1/articles?page=50', '/v1/articles?q=harbour', '/v1/articles?q=harbour&sort=-publishedAt',
+  '/v1/articles?page=50', '/v1/articles?tag=tag-7&page=2', '/v1/articles?sort=title&page=3',
+  '/v1/articles?category=category-1&page=2', '/v1/articles?fields=title,body&page=2', '/v1/articles?q=harbour', '/v1/articles?q=harbour&sort=-publishedAt',
   '/v1/authors', '/v1/authors?sort=-articleCount', '/v1/categories', '/v1/categories?parent=root',
   '/v1/tags?sort=-articleCount', '/v1/tags?sort=name', '/v1/articles/article-10/comments', '/v1/changes'
 ]
@@ -38,8 +39,11 @@ for (const url of lists) {
       const fullScan = plan.find((line) => /^SCAN (articles|authors|tags|categories|comments|article_tags|article_categories)$/.test(line))
       t.notOk(fullScan, `no full table scan: ${statement.sql.slice(0, 80)}… → ${plan.join(' | ')}`)
       // A full-text MATCH shows as a virtual-table scan; ordering its hits is inherent to relevance.
-      // json_each scans the list of ids given as one parameter, not a table.
-      const sortsEverything = plan.some((line) => /^SCAN (?!json_each )(?!.*VIRTUAL TABLE INDEX \d+:M)/.test(line)) && plan.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line))
+      // json_each scans the list of ids given as one parameter, not a table. Past the first
+      // page a list reads one page of ids in a subquery (`page`), then joins and sorts
+      // those ≤ 101 rows: only the subquery's own plan counts.
+      const ids = plan.includes('SCAN page') ? plan.slice(0, plan.indexOf('SCAN page')) : plan
+      const sortsEverything = ids.some((line) => /^SCAN (?!json_each )(?!.*VIRTUAL TABLE INDEX \d+:M)/.test(line)) && ids.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line))
       t.notOk(sortsEverything, `no scan plus sort: ${plan.join(' | ')}`)
       // SQLite plans with a bound LIMIT's value, so binding one makes it prepare the
       // statement again on every run: every list writes it into the text.
