@@ -9,28 +9,40 @@
 const MAX_ENTRIES = 50_000
 
 type Kind = 'authors' | 'categories' | 'tags'
-const caches = new WeakMap<object, Map<Kind, Map<number, unknown>>>()
 
-export function summaries<T> (db: object, kind: Kind, ids: readonly number[], load: (missing: number[]) => Array<[number, T]>): Map<number, T> {
+/**
+ * Summaries indexed by id. Ids are small dense integers, so an array finds one with no
+ * hashing: a page of 20 articles looks up ~300, and a list that varies (tag pages, deep
+ * pages) misses the CPU caches on a Map's hash table for each.
+ */
+export type ById<T> = ReadonlyArray<T | undefined>
+
+interface Held { byId: Array<unknown>, size: number }
+const caches = new WeakMap<object, Partial<Record<Kind, Held>>>()
+
+export function summaries<T> (db: object, kind: Kind, ids: readonly number[], load: (missing: number[]) => Array<[number, T]>): ById<T> {
   let byKind = caches.get(db)
-  if (!byKind) caches.set(db, byKind = new Map())
-  let cache = byKind.get(kind) as Map<number, T> | undefined
-  if (!cache) byKind.set(kind, cache = new Map())
+  if (!byKind) caches.set(db, byKind = {})
+  const held = byKind[kind] ??= { byId: [], size: 0 }
   // Every page view asks, and nearly always all are held: a plain loop, no Set or closure.
   let absent: number[] | undefined
   for (const id of ids) {
-    if (!cache.has(id)) (absent ??= []).push(id)
+    if (held.byId[id] === undefined) (absent ??= []).push(id)
   }
   if (absent !== undefined) {
     let missing = [...new Set(absent)]
     // Starting over drops what this call found too: load everything it asks for.
-    if (cache.size + missing.length > MAX_ENTRIES) {
-      cache.clear()
+    if (held.size + missing.length > MAX_ENTRIES) {
+      held.byId = []
+      held.size = 0
       missing = [...new Set(ids)]
     }
-    for (const [id, summary] of load(missing)) cache.set(id, summary)
+    for (const [id, summary] of load(missing)) {
+      if (held.byId[id] === undefined) held.size++
+      held.byId[id] = summary
+    }
   }
-  return cache
+  return held.byId as ById<T>
 }
 
 /** After a write to authors, categories or tags (names, slugs, avatars, deletions). */
