@@ -205,7 +205,32 @@ t.test('pages past the first are the whole list cut into pages, whatever the fil
     }
     t.ok(whole.json.data.length > 4, `${query}: more than one page`)
     t.same(paged, whole.json.data, query)
+    // Deep pages start from where earlier reads saw pages start: other page sizes, backwards.
+    for (const perPage of [3, 5]) {
+      const pages = Array.from({ length: Math.ceil(whole.json.meta.total / perPage) }, (_, i) => i + 1)
+      for (const page of perPage === 5 ? pages.reverse() : pages) {
+        const r = await call(app, { url: `/v1/articles?${query}&perPage=${perPage}&page=${page}`, token })
+        t.same(ids(r.json), ids(whole.json).slice((page - 1) * perPage, page * perPage), `${query}, ${perPage} a page, page ${page}`)
+      }
+    }
   }
+})
+
+t.test('where deep pages start is forgotten when a write or the clock changes the list', async (t) => {
+  const page3 = async () => ids((await call(app, { url: '/v1/articles?perPage=4&page=3' })).json)
+  const whole = async () => ids((await call(app, { url: '/v1/articles?perPage=100' })).json)
+  t.same(await page3(), (await whole()).slice(8, 12))
+  t.same(await page3(), (await whole()).slice(8, 12), 'read again')
+  const extra = await postArticle(app, admin, { title: 'Fresh story', authorId: bob.id, status: 'published' })
+  t.same(await page3(), (await whole()).slice(8, 12), 'after a write, one article further on')
+  const soon = await postArticle(app, admin, { title: 'Live in a moment', authorId: bob.id, status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
+  const before = await page3()
+  t.same(before, (await whole()).slice(8, 12))
+  await new Promise((resolve) => setTimeout(resolve, 350))
+  const after = await page3()
+  t.same(after, (await whole()).slice(8, 12), 'after a scheduled article went live')
+  t.notSame(after, before)
+  for (const id of [extra.id, soon.id]) t.equal((await call(app, { method: 'DELETE', url: `/v1/articles/${id}`, token: admin })).status, 204)
 })
 
 t.test('a scheduled article becomes visible at its time with no write', async (t) => {

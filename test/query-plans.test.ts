@@ -54,6 +54,38 @@ for (const url of lists) {
   })
 }
 
+t.test('a deep page read again starts where it was seen to start', async (t) => {
+  const listOf = (statements: Array<{ sql: string, params: unknown[] }>) => statements.find((s) => s.sql.startsWith('select "articles"."id"'))
+  // A filter no other test reads deep, so that no earlier read left a mark.
+  const list = '/v1/articles?publishedAfter=2000-01-01T00:00:00Z'
+  const first = listOf(await log.during(async () => { await app.inject(`${list}&page=40`) }))
+  t.match(first?.sql, /offset \?/, 'the first read steps over the rows before it')
+  t.equal(first?.params.at(-1), 779, 'from one row early, which marks where page 40 starts')
+  for (const url of [`${list}&page=40`, `${list}&page=41`]) {
+    const again = listOf(await log.during(async () => { await app.inject(url) }))
+    t.notMatch(again?.sql, /offset/, `${url}: no offset`)
+    t.match(again?.sql, /\(articles\.live_at, articles\.id\) < \(\?, \?\)/, `${url}: a seek from the mark`)
+    // Given two upper bounds on live_at, SQLite may seek to `now` and step to the mark.
+    t.match(again?.sql, /\(\+articles\.live_at <= \?\)/, `${url}: the visibility bound is kept out of the seek`)
+    t.notMatch(again?.sql, /[^+]articles\.live_at <= \?/, `${url}: no other bound to seek to`)
+  }
+  // Through a tag's links: the link's live_at bound is the one to keep out of the seek.
+  await app.inject('/v1/articles?tag=tag-9&page=2')
+  const linked = listOf(await log.during(async () => { await app.inject('/v1/articles?tag=tag-9&page=2') }))
+  t.match(linked?.sql, /\(article_tags\.live_at, article_tags\.article_id\) < \(\?, \?\)/, 'a tag page seeks its links from the mark')
+  t.match(linked?.sql, /\+article_tags\.live_at <= \?/, 'and keeps the link bound out of the seek')
+  t.match(log.plan(linked!).join(' | '), /article_tags_tag_live_idx \(tag_id=\? AND \(live_at,article_id\)<\(\?,\?\)\)/, 'the plan seeks to the mark')
+  // Oldest first: the cursor is a lower bound, so publishedAfter is the one kept out; publishedBefore stays in.
+  const range = '/v1/articles?sort=publishedAt&publishedAfter=2000-01-01T00:00:00Z&publishedBefore=2100-01-01T00:00:00Z&page=30'
+  await app.inject(range)
+  const oldest = listOf(await log.during(async () => { await app.inject(range) }))
+  t.match(oldest?.sql, /\+articles\.live_at > \?/)
+  t.match(oldest?.sql, /[^+]articles\.live_at < \?/)
+  const mixed = listOf(await log.during(async () => { await app.inject('/v1/articles?sort=-commentCount,title&page=40') }))
+  const mixedAgain = listOf(await log.during(async () => { await app.inject('/v1/articles?sort=-commentCount,title&page=40') }))
+  t.equal(mixedAgain?.sql, mixed?.sql, 'a sort that goes both ways keeps its offset: its cursor condition would not seek')
+})
+
 t.test('embeds come from a fixed number of queries (no N+1)', async (t) => {
   for (const url of ['/v1/articles', '/v1/articles?tag=tag-7', '/v1/articles/article-10/comments', '/v1/tags']) {
     // Summaries held in memory would hide queries: count from cold, both times.

@@ -12,11 +12,11 @@ import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { cachedCount, untilWrite } from '../db/count-cache.js'
+import { cachedCount, remembered, untilWrite } from '../db/count-cache.js'
 import { allOf, allRows, columnName, concatLists, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries, type ById } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
-import { afterCursorText, finishPage, orderByText, pickFields, planList, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
+import { afterCursorText, finishPage, orderByText, pickFields, planList, sortValues, whereAfterCursor, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { FieldError, Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
@@ -264,19 +264,30 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
       filtered.where = filtered.where.filter((f) => f !== drive.replaces)
       filtered.where.push(fragment(`${drive.table}.${drive.column} = ? and ${drive.table}.live_at <= ?`, drive.id, at))
     }
-    const where = allOf([...filtered.where, afterCursorText(ordered)])
-    const window = `from ${from} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit)} offset ?`
+    // A deep page starts from the nearest remembered position at or before it (see
+    // pageMarks), and reads one row early when that is not its own start: the row marks it.
+    const marks = offset > 0 ? pageMarks(db, caller, query, plan, at) : null
+    const mark = marks === null ? undefined : nearestMark(marks, offset)
+    const skip = mark === undefined ? offset : offset - mark.position
+    const early = marks !== null && skip > 0 ? 1 : 0
+    const start = mark === undefined ? ordered : { ...ordered, after: mark.values }
+    const where = whereAfterCursor(start, filtered.where)
     // Past the first page, the rows skipped are stepped over in the index alone: the page's
     // ids first (a covering scan of the live_at or link index), then only its rows. Stepping
-    // over rows of the table's own index costs ~50% more (page 500: ~0.53 → ~0.32 ms).
+    // over the table's own index costs more per entry (page 500 in a loop: ~0.47 → ~0.42 ms).
     // A subquery with an OFFSET is never merged into the outer query.
-    rows = allRows(db, offset === 0
+    rows = allRows(db, skip === 0
       ? fragment(`select ${columns} from ${from} ${bodies} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit)}`, ...where.params)
       : fragment(
-        `select ${columns} from (select ${drive === undefined ? 'articles.id' : `${drive.table}.article_id`} as page_id ${window}) as page ` +
+        `select ${columns} from (select ${drive === undefined ? 'articles.id' : `${drive.table}.article_id`} as page_id ` +
+          `from ${from} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit + early)} offset ?) as page ` +
           `join articles on articles.id = page.page_id ${bodies} order by ${orderByText(plan)}`,
-        ...where.params, offset
+        ...where.params, skip - early
       )).map(read)
+    if (marks !== null) {
+      if (early === 1 && rows.length > 0) remember(marks, offset, plan, rows.shift() as Row)
+      if (rows.length > plan.perPage) remember(marks, offset + plan.perPage, plan, rows[plan.perPage - 1])
+    }
   }
 
   const total = cachedCount(db, countKey(caller, query), at, () => {
@@ -290,6 +301,38 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   const items = toListItems(db, page.rows as unknown as ArticleRow[], plan.fields, at)
   if (search !== null) addSearchHits(db, query.q as string, search.ranked, page.rows, items)
   return { page, items }
+}
+
+/**
+ * Where deep pages start. OFFSET steps over every row before a page (page 500 of the
+ * newest: 9,980 index entries, ~0.3 ms), while a cursor seeks straight to it. Each deep
+ * read remembers the sort values of the row before its page and of its page's last row,
+ * so that reading it again, or the page after it (a crawler walking the archive), starts
+ * from there as from a cursor. Positions hold until the next write or the next scheduled
+ * article going live, like the counts (src/db/count-cache.ts), and are kept per caller's
+ * view, filters and sort. Only for sorts whose fields all go one way: those seek in the
+ * index; the expanded cursor condition of a mixed sort would not.
+ */
+interface Mark { position: number, values: unknown[] }
+const MARKS_PER_LIST = 64
+
+function pageMarks (db: Db, caller: Caller, query: ArticleListQuery, plan: ListPlan, at: number): Map<number, unknown[]> | null {
+  if (!plan.sort.every((s) => s.desc === plan.sort[0].desc)) return null
+  return remembered(db, 'marks', `${countKey(caller, query)}|${plan.sortSignature}`, at, () => ({ value: new Map<number, unknown[]>(), validUntil: nextGoLive(db, at) }))
+}
+
+function nearestMark (marks: Map<number, unknown[]>, offset: number): Mark | undefined {
+  let found: Mark | undefined
+  for (const [position, values] of marks) {
+    if (position <= offset && (found === undefined || position > found.position)) found = { position, values }
+  }
+  return found
+}
+
+/** Rows after `row` start at `position`. */
+function remember (marks: Map<number, unknown[]>, position: number, plan: ListPlan, row: Row) {
+  if (marks.size >= MARKS_PER_LIST) marks.clear()
+  marks.set(position, sortValues(plan, row))
 }
 
 /** One part of a relevance-ordered list, read in its own order. */

@@ -2,7 +2,8 @@
  * Counting the rows behind a list is the one part of a list read that grows with the
  * archive (SQLite counts index entries one by one), and ranking a search that matches
  * much of the archive is another (bm25 first reads every match of each word); walking a
- * category tree for a category filter is a recursive query on every such list. All are
+ * category tree for a category filter is a recursive query on every such list, and
+ * stepping to a deep page with OFFSET walks every row before it. All are
  * therefore kept per database and key until the content changes (every write announces
  * itself through the changes plugin, which calls invalidateCounts) or until
  * `validUntil`, the moment a scheduled article goes live and changes what is visible
@@ -12,9 +13,10 @@ interface Entry<T> { value: T, validUntil: number }
 
 /**
  * Entries each kind keeps per database before it starts again (a ranking holds up to 500
- * hits, ~40 KB; a lookup is a short list of ids, such as a category and its descendants).
+ * hits, ~40 KB; a lookup is a short list of ids, such as a category and its descendants;
+ * marks are up to 64 positions where deep pages of one list start).
  */
-const BOUNDS = { counts: 10_000, rankings: 200, lookups: 1_000 }
+const BOUNDS = { counts: 10_000, rankings: 200, lookups: 1_000, marks: 1_000 }
 type Kind = keyof typeof BOUNDS
 const KINDS = Object.keys(BOUNDS) as Kind[]
 

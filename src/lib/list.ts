@@ -10,7 +10,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { Type, type TProperties } from 'typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { FieldError } from './errors.js'
-import { fragment, joinFragments, type Fragment } from '../db/raw.js'
+import { allOf, fragment, joinFragments, type Fragment } from '../db/raw.js'
 
 export interface SortKey {
   /**
@@ -211,6 +211,29 @@ export function afterCursorText (plan: ListPlan): Fragment | undefined {
   })
 }
 
+/**
+ * The WHERE of a page read after a cursor: the list's conditions, then the cursor's. SQLite
+ * seeks the index to one bound of the first sort column, and given two on the same side
+ * (the public's `live_at <= now`, `publishedBefore`, and the cursor) it may seek to the
+ * other one and step over every row up to the cursor: 500 pages deep, ~1 ms against
+ * ~0.05 ms. A `+` keeps those bounds out of the seek; each row read is still checked
+ * against them.
+ */
+export function whereAfterCursor (plan: ListPlan, conditions: Fragment[]): Fragment {
+  const cursor = afterCursorText(plan)
+  const first = plan.sort[0]
+  if (cursor === undefined || !/^[a-z_]+\.[a-z_]+$/.test(textColumn(first.key))) return allOf([...conditions, cursor])
+  const column = textColumn(first.key)
+  const sameSide = new RegExp(`(?<![\\w.+])${column.replace('.', '\\.')} (${first.desc ? '<=|<' : '>=|>'}) \\?`, 'g')
+  return allOf([
+    ...conditions.map((f) => {
+      const text = f.text.replace(sameSide, `+${column} $1 ?`)
+      return text === f.text ? f : fragment(text, ...f.params)
+    }),
+    cursor
+  ])
+}
+
 export interface Window { limit: number, offset: number }
 
 /** One extra row is fetched to learn whether a next page exists. */
@@ -224,8 +247,13 @@ export function finishPage<Row extends Record<string, unknown>> (plan: ListPlan,
   const more = fetched.length > plan.perPage
   const rows = more ? fetched.slice(0, plan.perPage) : fetched
   const last = rows[rows.length - 1]
-  const nextCursor = more && last ? encodeCursor(plan.sortSignature, plan.sort.map((s) => last[s.key.key] as unknown)) : null
+  const nextCursor = more && last ? encodeCursor(plan.sortSignature, sortValues(plan, last)) : null
   return { rows, total, nextCursor, plan }
+}
+
+/** A row's values of the sort's keys: what a cursor after it holds. */
+export function sortValues (plan: ListPlan, row: Record<string, unknown>): unknown[] {
+  return plan.sort.map((s) => row[s.key.key])
 }
 
 /** Keeps only the fields asked for (`id` always). */
