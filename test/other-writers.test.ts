@@ -89,3 +89,33 @@ t.test('a write that finds another process holding the write lock past the busy 
   t.equal((await call(app, { url: '/v1/articles?status=any', token: editor })).json.meta.total, 0, 'nothing was written')
   t.equal((await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'Held Up', authorId: author.id, status: 'published' } })).status, 201, 'once the lock is gone the same write succeeds')
 })
+
+t.test('a commit from elsewhere between a request\'s check for one and its page read cannot misplace a deep page', async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-marks-')), 'marks.db')
+  const reader = await buildApp(testConfig({ databasePath, responseCacheBytes: 0 }))
+  t.teardown(() => reader.close())
+  const editor = tokenFor(reader, 'editor')
+  const author = insertAuthor(reader, 'Marked Writer')
+  const posted: any[] = []
+  for (let i = 1; i <= 14; i++) posted.push(await postArticle(reader, editor, { title: `Story ${i}`, authorId: author.id, status: 'published', publishedAt: new Date(Date.now() - i * 3600_000).toISOString() }))
+  const ids = async (url: string) => (await call(reader, { url })).json.data.map((a: any) => a.id)
+  await ids('/v1/articles?perPage=4&page=3') // leaves marks where pages 3 and 4 start
+
+  // The server asks SQLite whether another connection committed as each request arrives
+  // (data_version, a statement of its own). The commit lands after that, as the page read
+  // asks again.
+  const shell = new (await import('better-sqlite3')).default(databasePath)
+  t.teardown(() => shell.close())
+  shell.pragma('foreign_keys = ON')
+  const client = reader.db.$client
+  const prepare = client.prepare.bind(client)
+  let asked = 0
+  client.prepare = ((sql: string) => {
+    if (sql === 'PRAGMA data_version' && ++asked === 1) shell.prepare('delete from articles where id = ?').run(posted[0].id)
+    return prepare(sql)
+  }) as typeof client.prepare
+  const page = await ids('/v1/articles?perPage=4&page=3')
+  client.prepare = prepare
+  t.equal(asked, 1, 'the page read asked again')
+  t.same(page, posted.slice(9, 13).map((a: any) => a.id), 'page 3 of the list without the deleted article')
+})

@@ -12,7 +12,8 @@ export function recordQueries (app: FastifyInstance) {
   const wrapped = new WeakSet<object>()
   client.prepare = ((sql: string) => {
     const statement = original(sql)
-    if (wrapped.has(statement)) return statement
+    // PRAGMAs read the connection's state (data_version, asked on every request), not content.
+    if (wrapped.has(statement) || /^pragma /i.test(sql)) return statement
     wrapped.add(statement)
     for (const method of ['all', 'get', 'run', 'iterate', 'values'] as const) {
       const run = (statement as any)[method]?.bind(statement)

@@ -84,6 +84,12 @@ t.test('a deep page read again starts where it was seen to start', async (t) => 
   const mixed = listOf(await log.during(async () => { await app.inject('/v1/articles?sort=-commentCount,title&page=40') }))
   const mixedAgain = listOf(await log.during(async () => { await app.inject('/v1/articles?sort=-commentCount,title&page=40') }))
   t.equal(mixedAgain?.sql, mixed?.sql, 'a sort that goes both ways keeps its offset: its cursor condition would not seek')
+  // Nor does a cursor of such a sort take the other bounds out of the seek: they are the only ones.
+  const both = '/v1/articles?sort=-publishedAt,title&publishedBefore=2100-01-01T00:00:00Z'
+  const cursor = (await app.inject(both)).json().meta.nextCursor
+  const followed = listOf(await log.during(async () => { await app.inject(`${both}&cursor=${cursor}`) }))
+  t.match(followed?.sql, /[^+]articles\.live_at < \?/, 'a mixed sort\'s cursor leaves publishedBefore in the seek')
+  t.notMatch(followed?.sql, /\+articles\.live_at/)
 })
 
 t.test('embeds come from a fixed number of queries (no N+1)', async (t) => {

@@ -9,14 +9,14 @@
  * (src/db/summaries.ts), found by the ids each article row carries.
  */
 import { getTableColumns, getTableName } from 'drizzle-orm'
-import type { Db, Queryable } from '../db/client.js'
+import { dataVersion, type Db, type Queryable } from '../db/client.js'
 import { articleBodies, articles, authors, categories, tags } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, remembered, untilWrite } from '../db/count-cache.js'
 import { allOf, allRows, columnName, concatLists, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
 import { summaries, type ById } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
-import { afterCursorText, finishPage, orderByText, pickFields, planList, sortValues, whereAfterCursor, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
+import { afterCursorText, finishPage, orderByText, pickFields, planList, seeksFromCursor, sortValues, whereAfterCursor, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { FieldError, Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
@@ -310,15 +310,23 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
  * so that reading it again, or the page after it (a crawler walking the archive), starts
  * from there as from a cursor. Positions hold until the next write or the next scheduled
  * article going live, like the counts (src/db/count-cache.ts), and are kept per caller's
- * view, filters and sort. Only for sorts whose fields all go one way: those seek in the
- * index; the expanded cursor condition of a mixed sort would not.
+ * view, filters and sort. Another process's commit is noticed once per request, before
+ * the handler: marks also keep the `data_version` they were found at, so one committed
+ * in between cannot misplace a page. Only for sorts a cursor can seek (seeksFromCursor).
  */
 interface Mark { position: number, values: unknown[] }
+interface Marks { version: number, at: Map<number, unknown[]> }
 const MARKS_PER_LIST = 64
 
 function pageMarks (db: Db, caller: Caller, query: ArticleListQuery, plan: ListPlan, at: number): Map<number, unknown[]> | null {
-  if (!plan.sort.every((s) => s.desc === plan.sort[0].desc)) return null
-  return remembered(db, 'marks', `${countKey(caller, query)}|${plan.sortSignature}`, at, () => ({ value: new Map<number, unknown[]>(), validUntil: nextGoLive(db, at) }))
+  if (!seeksFromCursor(plan)) return null
+  const version = dataVersion(db)
+  const marks = remembered<Marks>(db, 'marks', `${countKey(caller, query)}|${plan.sortSignature}`, at, () => ({ value: { version, at: new Map() }, validUntil: nextGoLive(db, at) }))
+  if (marks.version !== version) {
+    marks.version = version
+    marks.at.clear()
+  }
+  return marks.at
 }
 
 function nearestMark (marks: Map<number, unknown[]>, offset: number): Mark | undefined {

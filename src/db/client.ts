@@ -98,11 +98,15 @@ export function statisticsSamples (db: Db): number {
 }
 
 /**
- * Whether another connection has committed to the database since the last call: another
- * server process on the same file (WORKERS), the CLI, a `sqlite3` shell. SQLite's
- * `data_version` moves for other connections' commits only, never for this one's, and
+ * SQLite's `data_version`: it moves for other connections' commits only, never for this
+ * one's (another server process on the same file, the CLI, a `sqlite3` shell), and
  * reading it costs about 2 µs.
  */
+export function dataVersion (db: Db): number {
+  return db.$client.prepare('PRAGMA data_version').pluck().get() as number
+}
+
+/** Whether another connection has committed to the database since the last call (its own statement: asked on every request). */
 export function otherWrites (db: Db): () => boolean {
   const statement = db.$client.prepare('PRAGMA data_version').pluck()
   let seen = statement.get()
