@@ -306,13 +306,14 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
 /**
  * Where deep pages start. OFFSET steps over every row before a page (page 500 of the
  * newest: 9,980 index entries, ~0.3 ms), while a cursor seeks straight to it. Each deep
- * read remembers the sort values of the row before its page and of its page's last row,
- * so that reading it again, or the page after it (a crawler walking the archive), starts
- * from there as from a cursor. Positions hold until the next write or the next scheduled
- * article going live, like the counts (src/db/count-cache.ts), and are kept per caller's
- * view, filters and sort. Another process's commit is noticed once per request, before
- * the handler: marks also keep the `data_version` they were found at, so one committed
- * in between cannot misplace a page. Only for sorts a cursor can seek (seeksFromCursor).
+ * read remembers the sort values of the row before its page and of its page's last row
+ * (up to 64 per list), so that reading it again, or the page after it (a crawler walking
+ * the archive), starts from there as from a cursor. Positions hold until the next write
+ * or the next scheduled article going live, like the counts (src/db/count-cache.ts), and
+ * are kept per caller's view, filters and sort. Another process's commit is noticed once
+ * per request, before the handler: marks also keep the `data_version` they were found at,
+ * so one committed in between cannot misplace a page. Only for sorts a cursor can seek
+ * (seeksFromCursor).
  */
 interface Mark { position: number, values: unknown[] }
 interface Marks { version: number, at: Map<number, unknown[]> }
@@ -337,7 +338,7 @@ function nearestMark (marks: Map<number, unknown[]>, offset: number): Mark | und
   return found
 }
 
-/** Rows after `row` start at `position`. */
+/** Rows after `row` start at `position`. A full list of marks starts over, keeping this one. */
 function remember (marks: Map<number, unknown[]>, position: number, plan: ListPlan, row: Row) {
   if (marks.size >= MARKS_PER_LIST) marks.clear()
   marks.set(position, sortValues(plan, row))
