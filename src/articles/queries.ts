@@ -219,6 +219,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   if (plan.sort.some((s, i) => i > 0 && s.name === 'relevance')) throw new FieldError('/query/sort', '"relevance" can only be the first sort field')
   const filtered = filters(db, caller, query, at)
   if (filtered === null) return { page: finishPage(plan, [], 0), items: [] }
+  const listKey = countKey(caller, query)
   // In relevance order the ranked hits say which rows match. Otherwise the matches are a filter.
   const search = expression === null
     ? null
@@ -266,7 +267,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
     }
     // A deep page starts from the nearest remembered position at or before it (see
     // pageMarks), and reads one row early when that is not its own start: the row marks it.
-    const marks = offset > 0 ? pageMarks(db, caller, query, plan, at) : null
+    const marks = offset > 0 ? pageMarks(db, listKey, plan, at) : null
     const mark = marks === null ? undefined : nearestMark(marks, offset)
     const skip = mark === undefined ? offset : offset - mark.position
     const early = marks !== null && skip > 0 ? 1 : 0
@@ -276,11 +277,12 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
     // ids first (a covering scan of the live_at or link index), then only its rows. Stepping
     // over the table's own index costs more per entry (page 500 in a loop: ~0.47 → ~0.42 ms).
     // A subquery with an OFFSET is never merged into the outer query.
+    const range = `where ${where.text} order by ${orderByText(ordered)}`
     rows = allRows(db, skip === 0
-      ? fragment(`select ${columns} from ${from} ${bodies} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit)}`, ...where.params)
+      ? fragment(`select ${columns} from ${from} ${bodies} ${range} ${limitText(limit)}`, ...where.params)
       : fragment(
         `select ${columns} from (select ${drive === undefined ? 'articles.id' : `${drive.table}.article_id`} as page_id ` +
-          `from ${from} where ${where.text} order by ${orderByText(ordered)} ${limitText(limit + early)} offset ?) as page ` +
+          `from ${from} ${range} ${limitText(limit + early)} offset ?) as page ` +
           `join articles on articles.id = page.page_id ${bodies} order by ${orderByText(plan)}`,
         ...where.params, skip - early
       )).map(read)
@@ -290,7 +292,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
     }
   }
 
-  const total = cachedCount(db, countKey(caller, query), at, () => {
+  const total = cachedCount(db, listKey, at, () => {
     const counted = allOf(filtered.count)
     return {
       value: scalar<number>(db, fragment(`select count(*) from articles ${whereText(counted)}`, ...counted.params)) ?? 0,
@@ -316,18 +318,19 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
  * (seeksFromCursor).
  */
 interface Mark { position: number, values: unknown[] }
-interface Marks { version: number, at: Map<number, unknown[]> }
+interface Marks { version: number, positions: Map<number, unknown[]> }
 const MARKS_PER_LIST = 64
 
-function pageMarks (db: Db, caller: Caller, query: ArticleListQuery, plan: ListPlan, at: number): Map<number, unknown[]> | null {
+/** The marks of the list `listKey` (countKey: the caller's view and filters) in this sort. */
+function pageMarks (db: Db, listKey: string, plan: ListPlan, at: number): Map<number, unknown[]> | null {
   if (!seeksFromCursor(plan)) return null
   const version = dataVersion(db)
-  const marks = remembered<Marks>(db, 'marks', `${countKey(caller, query)}|${plan.sortSignature}`, at, () => ({ value: { version, at: new Map() }, validUntil: nextGoLive(db, at) }))
+  const marks = remembered<Marks>(db, 'marks', `${listKey}|${plan.sortSignature}`, at, () => ({ value: { version, positions: new Map() }, validUntil: nextGoLive(db, at) }))
   if (marks.version !== version) {
     marks.version = version
-    marks.at.clear()
+    marks.positions.clear()
   }
-  return marks.at
+  return marks.positions
 }
 
 function nearestMark (marks: Map<number, unknown[]>, offset: number): Mark | undefined {

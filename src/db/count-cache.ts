@@ -2,12 +2,12 @@
  * Counting the rows behind a list is the one part of a list read that grows with the
  * archive (SQLite counts index entries one by one), and ranking a search that matches
  * much of the archive is another (bm25 first reads every match of each word); walking a
- * category tree for a category filter is a recursive query on every such list, and
- * stepping to a deep page with OFFSET walks every row before it. All are
- * therefore kept per database and key until the content changes (every write announces
- * itself through the changes plugin, which calls invalidateCounts) or until
- * `validUntil`, the moment a scheduled article goes live and changes what is visible
- * without any write.
+ * category tree for a category filter is a recursive query on every such list. All are
+ * therefore kept per database and key, as are the positions where a list's deep pages
+ * start (OFFSET would walk every row before them), until the content changes (every
+ * write announces itself through the changes plugin, which calls invalidateCounts) or
+ * until `validUntil`, the moment a scheduled article goes live and changes what is
+ * visible without any write.
  */
 interface Entry<T> { value: T, validUntil: number }
 
