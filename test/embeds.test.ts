@@ -45,6 +45,17 @@ t.test('renames show in every embed at once', async (t) => {
   }
 })
 
+t.test('the author\'s profile on one article shows a new bio, website and social links at once, and never an email', async (t) => {
+  const before = (await views())[0].author
+  t.equal(before.bio, null)
+  const profile = { bio: 'Covers the harbour.', website: 'https://ann.example', social: { mastodon: 'https://mastodon.example/@ann' }, email: 'ann@private.example' }
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/authors/${writer.id}`, token: admin, payload: profile })).status, 200)
+  const [one] = await views()
+  t.same(one.author, { id: writer.id, slug: writer.slug, name: 'Ann Editor', bio: 'Covers the harbour.', avatarUrl: null, website: 'https://ann.example', social: { mastodon: 'https://mastodon.example/@ann' } })
+  const raw = (await call(app, { url: `/v1/articles/${article.id}` })).res.body
+  t.notOk(raw.includes('ann@private.example'), 'the email is not in the response')
+})
+
 t.test('a failed write leaves the embeds as they were', async (t) => {
   const taken = await call(app, { method: 'PATCH', url: `/v1/tags/${topic.id}`, token: editor, payload: { name: 'Clash', slug: spare.slug } })
   t.equal(taken.status, 409)

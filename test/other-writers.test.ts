@@ -63,8 +63,11 @@ t.test("a write through one server is served by the other at once, past its cach
   const outside = (await import('better-sqlite3')).default
   const shell = new outside(databasePath)
   shell.prepare('update categories set name = ? where id = ?').run('World News', news.id)
-  shell.close()
   t.equal((await read(`/v1/articles/${first.slug}`)).json.data.categories[0].name, 'World News', 'an edit from a shell')
+  t.equal((await read(`/v1/articles/${first.slug}`)).json.data.author.bio, null, 'the author\'s profile, now held')
+  shell.prepare('update authors set bio = ? where id = ?').run('Writes from the quay.', author.id)
+  shell.close()
+  t.equal((await read(`/v1/articles/${first.slug}`)).json.data.author.bio, 'Writes from the quay.', 'a profile edit from a shell')
 })
 
 t.test('a write that finds another process holding the write lock past the busy timeout is a 503 with Retry-After, and changes nothing', async (t) => {

@@ -1,14 +1,14 @@
 /**
  * The author, category and tag summaries that every article embeds ({id, slug, name…}),
- * kept in memory by id. They are few and change only when an author, category or tag is
- * itself written, while every article list reads dozens of them: holding them saves a
- * join per embed on each page view. Ids not yet held are read in one query per kind;
+ * and the authors' public profiles that one article embeds, kept in memory by id. They
+ * are few and change only when an author, category or tag is itself written, while every
+ * article list reads dozens of them: holding them saves a join per embed on each page view. Ids not yet held are read in one query per kind;
  * the writes that change a summary call `forgetSummaries` after they commit. Bounded:
  * past MAX_ENTRIES a kind starts over.
  */
 const MAX_ENTRIES = 50_000
 
-type Kind = 'authors' | 'categories' | 'tags'
+type Kind = 'authors' | 'profiles' | 'categories' | 'tags'
 
 /**
  * Summaries indexed by id. Ids are small dense integers, so an array finds one with no
