@@ -122,3 +122,49 @@ t.test('a commit from elsewhere between a request\'s check for one and its page 
   t.equal(asked, 1, 'the page read asked again')
   t.same(page, posted.slice(9, 13).map((a: any) => a.id), 'page 3 of the list without the deleted article')
 })
+
+t.test('a commit from elsewhere between a request\'s check for one and its write lock is seen by the If-Match check', async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-ifmatch-')), 'ifmatch.db')
+  const app = await buildApp(testConfig({ databasePath, responseCacheBytes: 0 }))
+  t.teardown(() => app.close())
+  const other = await buildApp(testConfig({ databasePath, responseCacheBytes: 0 }))
+  t.teardown(() => other.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Quay Writer')
+  const article = await postArticle(app, editor, { title: 'Tides', authorId: author.id, status: 'published' })
+  const shell = new (await import('better-sqlite3')).default(databasePath)
+  t.teardown(() => shell.close())
+  const setBio = (bio: string | null) => shell.prepare('update authors set bio = ? where id = ?').run(bio, author.id)
+  const etagOf = async (server: typeof app) => (await call(server, { url: `/v1/articles/${article.id}` })).headers.etag as string
+
+  // The ETag another worker gives once the bio has changed, then the bio as it was.
+  setBio('Writes from the quay.')
+  const current = await etagOf(other)
+  setBio(null)
+  const old = await etagOf(app)
+  t.not(old, current, 'the bio is part of the article\'s bytes')
+
+  // The bio changes again after this server checked for other writers, before its write lock.
+  const transaction = app.db.transaction
+  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
+    app.db.transaction = transaction
+    setBio('Writes from the quay.')
+    return transaction(...args)
+  }) as typeof transaction
+  const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, headers: { 'if-match': current }, payload: { title: 'Tides today' } })
+  t.equal(patched.status, 200, 'the current ETag matches')
+  t.equal(patched.json.data.author.bio, 'Writes from the quay.', 'and the response shows the bio')
+  t.equal(app.db.transaction, transaction, 'the commit landed in the gap')
+
+  // And the other way: an ETag read from this server just before another process's
+  // commit must not let a write through over it.
+  const before = await etagOf(app)
+  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
+    app.db.transaction = transaction
+    setBio('Moved inland.')
+    return transaction(...args)
+  }) as typeof transaction
+  const refused = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, headers: { 'if-match': before }, payload: { title: 'Tides tomorrow' } })
+  t.equal(refused.status, 412, 'an ETag from before that commit does not match')
+  t.equal((await call(app, { url: `/v1/articles/${article.id}` })).json.data.title, 'Tides today', 'and nothing was written')
+})

@@ -6,6 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema.js'
+import { forgetSummaries } from './summaries.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
@@ -66,9 +67,19 @@ export function openDatabase (path: string): Db {
  * If-Match check and the write itself then see no other process's write in between (two
  * workers' PATCHes with the same If-Match: one gets 412). The write functions'
  * transactions nest inside as savepoints. Announce the change after this returns.
+ *
+ * Another process may have committed after this request's check (otherWrites) and
+ * before the lock was taken, typically while this one waited for it: the summaries and
+ * profiles held in memory, which the If-Match check renders, are then forgotten here.
+ * The check itself is left to notice the same commit at the next request, which also
+ * forgets counts and responses.
  */
 export function writeLocked<T> (db: Db, work: () => T): T {
-  return db.transaction(() => work())
+  return db.transaction(() => {
+    const checked = checkedVersions.get(db)
+    if (checked !== undefined && dataVersion(db) !== checked) forgetSummaries(db)
+    return work()
+  })
 }
 
 /**
@@ -106,14 +117,17 @@ export function dataVersion (db: Db): number {
   return db.$client.prepare('PRAGMA data_version').pluck().get() as number
 }
 
+/** The `data_version` each database's requests last checked (otherWrites), for writeLocked. */
+const checkedVersions = new WeakMap<object, number>()
+
 /** Whether another connection has committed to the database since the last call (its own statement: asked on every request). */
 export function otherWrites (db: Db): () => boolean {
   const statement = db.$client.prepare('PRAGMA data_version').pluck()
-  let seen = statement.get()
+  checkedVersions.set(db, statement.get() as number)
   return function writtenElsewhere () {
-    const version = statement.get()
-    if (version === seen) return false
-    seen = version
+    const version = statement.get() as number
+    if (version === checkedVersions.get(db)) return false
+    checkedVersions.set(db, version)
     return true
   }
 }

@@ -1,14 +1,17 @@
 /**
  * The author, category and tag summaries that every article embeds ({id, slug, name…}),
- * and the authors' public profiles that one article embeds, kept in memory by id. They
- * are few and change only when an author, category or tag is itself written, while every
- * article list reads dozens of them: holding them saves a join per embed on each page view. Ids not yet held are read in one query per kind;
- * the writes that change a summary call `forgetSummaries` after they commit. Bounded:
- * past MAX_ENTRIES a kind starts over.
+ * and the authors' public profiles (bio, website, social too) that one article embeds,
+ * kept in memory by id. They are few and change only when an author, category or tag is
+ * itself written, while every article list reads dozens of summaries: holding them saves
+ * a join per embed on each page view. Ids not yet held are read in one query per kind;
+ * the writes that change one call `forgetSummaries` after they commit, and so does a
+ * request or a write that finds another process has committed (src/plugins/changes.ts,
+ * writeLocked in src/db/client.ts). Bounded: past its bound a kind starts over. A
+ * profile's bio and links can run to tens of KB, so profiles keep fewer.
  */
-const MAX_ENTRIES = 50_000
+const BOUNDS = { authors: 50_000, categories: 50_000, tags: 50_000, profiles: 2_000 }
 
-type Kind = 'authors' | 'profiles' | 'categories' | 'tags'
+type Kind = keyof typeof BOUNDS
 
 /**
  * Summaries indexed by id. Ids are small dense integers, so an array finds one with no
@@ -32,7 +35,7 @@ export function summaries<T> (db: object, kind: Kind, ids: readonly number[], lo
   if (absent !== undefined) {
     let missing = [...new Set(absent)]
     // Starting over drops what this call found too: load everything it asks for.
-    if (held.size + missing.length > MAX_ENTRIES) {
+    if (held.size + missing.length > BOUNDS[kind]) {
       held.byId = []
       held.size = 0
       missing = [...new Set(ids)]
@@ -45,7 +48,7 @@ export function summaries<T> (db: object, kind: Kind, ids: readonly number[], lo
   return held.byId as ById<T>
 }
 
-/** After a write to authors, categories or tags (names, slugs, avatars, deletions). */
+/** After a write to authors, categories or tags (names, slugs, avatars, bios, links, deletions). */
 export function forgetSummaries (db: object): void {
   caches.delete(db)
 }
