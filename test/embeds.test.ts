@@ -53,6 +53,7 @@ t.test('the author\'s profile on one article shows a new bio, website and social
   t.equal((await call(app, { method: 'PATCH', url: `/v1/authors/${writer.id}`, token: admin, payload: profile })).status, 200)
   const [one] = await views()
   t.same(one.author, { id: writer.id, slug: writer.slug, name: 'Ann Editor', bio: 'Covers the harbour.', avatarUrl: null, website: 'https://ann.example', social: { mastodon: 'https://mastodon.example/@ann' } })
+  t.notOk((await call(app, { url: `/v1/articles/${article.id}` })).res.body.includes('ann@private.example'), 'the email is not in the response')
   const held = summaries<Record<string, unknown>>(app.db, 'profiles', [writer.id], () => [])[writer.id]
   t.same(Object.keys(held ?? {}), ['id', 'slug', 'name', 'bio', 'avatarUrl', 'website', 'social'], 'the profile held in memory has no email (the serializer would drop one; the cache must not hold it)')
 })
