@@ -271,6 +271,11 @@ export class Loader {
     this.entry = track(this.child, 'loader')
   }
 
+  /** The load generator's process, to read its CPU time. */
+  get pid (): number | undefined {
+    return this.child.pid
+  }
+
   run (job: Omit<LoadJob, 'id'>, onPhase?: (phase: 'warmup' | 'measure') => void): Promise<LoadSummary> {
     const id = ++this.jobs
     return new Promise((resolve, reject) => {

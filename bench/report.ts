@@ -69,6 +69,11 @@ export interface Measured {
    * while saturated means it was waiting for a CPU the others held).
    */
   cpu: { msPerRequest: number, share: number } | null
+  /**
+   * The load generator's CPU time during the measured run as a share of one core. Near
+   * 100% (one thread) it, not the process measured, set the rate: the ceilings, usually.
+   */
+  loaderCpuShare: number | null
 }
 
 const CEILING_KEY = { latest: 'ceiling-latest', article: 'ceiling-article', notModified: 'ceiling-304' } as const
@@ -78,7 +83,7 @@ export function ratioOf (row: Measured, rows: Measured[]): { ratio: number, labe
   if (!ceiling) return null
   const reference = rows.find((r) => r.scenario.key === CEILING_KEY[ceiling.kind])
   if (!reference || reference.summary.rps === 0) return null
-  const label = ceiling.exact ? `same bytes` : `vs ${ceiling.kind} ceiling`
+  const label = ceiling.exact ? 'same bytes' : `vs ${ceiling.kind === 'latest' ? 'latest-20' : ceiling.kind} ceiling`
   return { ratio: row.summary.rps / reference.summary.rps, label }
 }
 
@@ -91,13 +96,14 @@ function statusNote (s: LoadSummary): string {
 
 export function standardTable (rows: Measured[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | ÷ ceiling | CPU ms/req | CPU used | non-2xx/3xx | unexpected status | peak RSS MB | sample |',
-    '|---|---:|---:|---:|---|---:|---:|---|---:|---:|---|'
+    '| scenario | req/s | p50 ms | p99 ms | ÷ ceiling | CPU ms/req | CPU used | load generator CPU | non-2xx/3xx | unexpected status | peak RSS MB | sample |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---|---:|---:|---|'
   ]
   for (const row of rows) {
     const ratio = ratioOf(row, rows)
     const s = row.summary
-    const cpu = row.cpu ? `| ${ms(row.cpu.msPerRequest)} | ${(row.cpu.share * 100).toFixed(0)}% ` : '| ? | ? '
+    const cpu = (row.cpu ? `| ${ms(row.cpu.msPerRequest)} | ${(row.cpu.share * 100).toFixed(0)}% ` : '| ? | ? ') +
+      `| ${row.loaderCpuShare === null ? '?' : `${(row.loaderCpuShare * 100).toFixed(0)}%`} `
     lines.push(`| ${row.scenario.name} | ${int(s.rps)} | ${ms(s.latencyMs.p50)} | ${ms(s.latencyMs.p99)} | ${ratio ? `${(ratio.ratio * 100).toFixed(1)}% (${ratio.label})` : '—'} ${cpu}| ${statusNote(s)} | ${int(s.unexpected)} | ${mb(row.peakRssMb)} | ${row.sample} |`)
   }
   return lines.join('\n')

@@ -107,7 +107,10 @@ async function measure (scenario: Scenario, service: Service, seconds = settings
   const rss = sampleRss(service.pid)
   let measuredFrom = 0
   let cpuFrom: number | null = null
-  const summary = await (loader ??= new Loader()).run({
+  let loaderFrom: number | null = null
+  const load = loader ??= new Loader()
+  const loaderCpu = () => load.pid === undefined ? null : cpuTimeMs(load.pid)
+  const summary = await load.run({
     origin: service.origin,
     connections: args.connections === undefined ? (scenario.connections ?? settings.connections) : settings.connections,
     warmupSeconds: settings.warmupSeconds,
@@ -117,8 +120,10 @@ async function measure (scenario: Scenario, service: Service, seconds = settings
     if (phase !== 'measure') return
     measuredFrom = monotonicUs()
     cpuFrom = cpuTimeMs(service.pid)
+    loaderFrom = loaderCpu()
   })
   const cpuTo = cpuTimeMs(service.pid)
+  const loaderTo = loaderCpu()
   const measuredUs = monotonicUs() - measuredFrom
   const { peak } = rss.stop()
   if (scenario.target === 'server') serverWindows.push([measuredFrom, measuredFrom + measuredUs])
@@ -129,10 +134,12 @@ async function measure (scenario: Scenario, service: Service, seconds = settings
     sample,
     peakRssMb: peak,
     serverProblems: service.problems.length - problemsBefore,
-    cpu: cpuMs === null ? null : { msPerRequest: summary.requests ? cpuMs / summary.requests : 0, share: cpuMs / (measuredUs / 1000) }
+    cpu: cpuMs === null ? null : { msPerRequest: summary.requests ? cpuMs / summary.requests : 0, share: cpuMs / (measuredUs / 1000) },
+    loaderCpuShare: loaderFrom === null || loaderTo === null ? null : (loaderTo - loaderFrom) / (measuredUs / 1000)
   }
   log(`${scenario.name}: ${Math.round(summary.rps)} req/s, p50 ${ms(summary.latencyMs.p50)} ms, p99 ${ms(summary.latencyMs.p99)} ms` +
     `${row.cpu ? `, ${ms(row.cpu.msPerRequest)} CPU ms/req at ${(row.cpu.share * 100).toFixed(0)}% of a core` : ''}` +
+    `${row.loaderCpuShare === null ? '' : ` (load generator ${(row.loaderCpuShare * 100).toFixed(0)}%)`}` +
     `${summary.unexpected ? `, ${summary.unexpected} unexpected statuses ${JSON.stringify(summary.statuses)}` : ''}` +
     `${summary.errors ? `, ${summary.errors} socket errors` : ''}${sample.startsWith('ok') ? '' : `, sample ${sample}`}`)
   return row
@@ -221,8 +228,9 @@ async function standard () {
     table,
     '',
     `Server peak RSS over the run (VmHWM): ${serverMemory?.hwm.toFixed(0) ?? '?'} MB; ceiling: ${ceilingMemory?.hwm.toFixed(0) ?? '?'} MB. ` +
-      '"same bytes": the ceiling replays this exact response; "vs article ceiling": the nearest bare-Fastify figure, for scale only. ' +
+      '"same bytes": the ceiling replays this exact response; "vs latest-20 ceiling": another page of 20 list items, as large as the latest list the ceiling replays; "vs article ceiling": the nearest bare-Fastify figure, for scale only. ' +
       'CPU ms/req: the process\'s own CPU time (user + system) per request during the measured run; CPU used: that time as a share of one core (the server is one thread plus libuv and GC helpers: under 100% while saturated means it waited for a CPU others held). ' +
+      'Load generator CPU: autocannon\'s share of one core; near 100% it, not the process measured, set the rate (the ceilings). ' +
       'Unexpected status: responses whose status differs from what a correct server answers (200, 201 for creates, 304 for revalidation). ' +
       'Sample: three requests of the scenario checked one by one before the load.',
     problemsSection(server, found, rows.flatMap((row) => loadProblems(row.scenario.name, row.summary, row.sample))),
@@ -249,6 +257,7 @@ async function standard () {
       peakRssMb: row.peakRssMb,
       serverProblems: row.serverProblems,
       cpu: row.cpu,
+      loaderCpuShare: row.loaderCpuShare,
       ...row.summary
     }))
   })
