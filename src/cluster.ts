@@ -15,7 +15,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import pino from 'pino'
 import { openDatabase } from './db/client.js'
-import { loadDemoContent } from './demo/load.js'
 import { ensureBootstrapKey } from './keys/queries.js'
 import type { Config } from './config.js'
 
@@ -38,10 +37,12 @@ export function workerConfig (config: Config, slot: number): Config {
   return { ...config, workers: 1, demoContent: false, bootstrapAdminToken: null, backgroundJobs: slot === 1 }
 }
 
-function prepareDatabase (config: Config, log: pino.Logger) {
+async function prepareDatabase (config: Config, log: pino.Logger) {
   const db = openDatabase(config.databasePath)
   try {
     if (config.demoContent) {
+      // Only then: the demo content's write path loads the Markdown renderer and sanitizer.
+      const { loadDemoContent } = await import('./demo/load.js')
       const loaded = loadDemoContent(db, config)
       if (loaded) log.info(loaded, 'loaded demo content')
     }
@@ -51,9 +52,9 @@ function prepareDatabase (config: Config, log: pino.Logger) {
   }
 }
 
-export function runPrimary (config: Config): void {
+export async function runPrimary (config: Config): Promise<void> {
   const log = pino({ level: config.logLevel }).child({ primary: true })
-  prepareDatabase(config, log)
+  await prepareDatabase(config, log)
 
   const workers = new Map<number, Worker>()
   const serving = new WeakSet<Worker>()

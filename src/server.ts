@@ -8,9 +8,7 @@
  */
 import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { loadDemoContent } from './demo/load.js'
 import { runPrimary, SHUTDOWN, workerConfig, workerSlot } from './cluster.js'
 
 let config: Config
@@ -25,7 +23,7 @@ try {
 }
 
 if (config.workers > 1 && cluster.isPrimary) {
-  runPrimary(config)
+  await runPrimary(config)
 } else {
   await serve(workerSlot())
 }
@@ -42,9 +40,13 @@ async function serve (slot: number) {
     })
   }
 
+  // Loaded here, not at the top: a primary never serves, and without the app, its plugins
+  // and the Markdown renderer it holds ~45 MB less (WORKERS=2 on the bench dataset).
+  const { buildApp } = await import('./app.js')
   const app = await buildApp(slot ? workerConfig(config, slot) : config)
 
   if (config.demoContent && !slot) {
+    const { loadDemoContent } = await import('./demo/load.js')
     const loaded = loadDemoContent(app.db, config)
     if (loaded) app.log.info(loaded, 'loaded demo content')
   }
