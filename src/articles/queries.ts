@@ -15,7 +15,7 @@ import { articleBodies, articles, authors, categories, tags } from '../db/schema
 import { idsForKeys } from '../db/lookups.js'
 import { cachedCount, remembered, untilWrite } from '../db/count-cache.js'
 import { allOf, allRows, columnName, concatLists, fragment, joinFragments, limitText, oneRow, reader, scalar, whereText, type Fragment, type Reader } from '../db/raw.js'
-import { summaries, type ById } from '../db/summaries.js'
+import { summaries, type ById, type SummaryKind } from '../db/summaries.js'
 import { descendantIds } from '../categories/queries.js'
 import { afterCursorText, finishPage, orderByText, pickFields, planList, seeksFromCursor, sortValues, whereAfterCursor, window, type ListPlan, type ListSpec, type Page } from '../lib/list.js'
 import { isStaff, type Caller } from '../lib/caller.js'
@@ -476,10 +476,25 @@ function toListItems (db: Db, rows: ArticleRow[], fields: Set<string> | null, at
   })
 }
 
+/**
+ * Rows of `table` by id as `read` maps them, held in memory as summaries of `kind`: those
+ * not yet held are read in one query, whatever their number. `read` names the columns, so
+ * only what it lists can be held (a profile never holds an email).
+ */
+function heldById<T> (db: Db, kind: SummaryKind, table: string, read: Reader<T>, ids: number[]): ById<T> {
+  return summaries<T>(db, kind, ids, (missing) =>
+    allRows(db, fragment(`select ${read.list} from ${table} where ${table}.id in (select value from json_each(?))`, idList(missing)))
+      .map((values) => [values[0] as number, read.read(values)]))
+}
+
+const authorSummaryReader = reader<AuthorSummary>({ id: authors.id, slug: authors.slug, name: authors.name, avatarUrl: authors.avatarUrl })
+const termReaders = {
+  categories: reader<Term>({ id: categories.id, slug: categories.slug, name: categories.name }),
+  tags: reader<Term>({ id: tags.id, slug: tags.slug, name: tags.name })
+}
+
 function authorSummaries (db: Db, ids: number[]): ById<AuthorSummary> {
-  return summaries<AuthorSummary>(db, 'authors', ids, (missing) =>
-    allRows(db, fragment('select id, slug, name, avatar_url from authors where id in (select value from json_each(?))', idList(missing)))
-      .map(([id, slug, name, avatarUrl]) => [id as number, { id, slug, name, avatarUrl } as AuthorSummary]))
+  return heldById(db, 'authors', 'authors', authorSummaryReader, ids)
 }
 
 /** The ids in an article's `category_ids` or `tag_ids` ("3,14,15"; "" for none), read digit by digit. */
@@ -502,9 +517,7 @@ function linkIds (text: string): number[] {
 /** Category or tag summaries by id: from memory, those not yet held in one query. */
 function termSummaries (db: Db, kind: 'categories' | 'tags', ids: number[]): ById<Term> {
   if (!ids.length) return []
-  return summaries<Term>(db, kind, ids, (missing) =>
-    allRows(db, fragment(`select id, slug, name from ${kind} where id in (select value from json_each(?))`, idList(missing)))
-      .map(([id, slug, name]) => [id as number, { id, slug, name } as Term]))
+  return heldById(db, kind, kind, termReaders[kind], ids)
 }
 
 /** The summaries of `ids` in their order (none for ids that no longer exist). */
@@ -592,9 +605,7 @@ const profileReader = reader<Row>({
  * of a ~0.35 ms request (bench/queries.ts). Never an email: profileReader reads public columns only.
  */
 function authorProfiles (db: Db, ids: number[]): ById<Row> {
-  return summaries<Row>(db, 'profiles', ids, (missing) =>
-    allRows(db, fragment(`select ${profileReader.list} from authors where authors.id in (select value from json_each(?))`, idList(missing)))
-      .map((values) => [values[0] as number, profileReader.read(values)]))
+  return heldById(db, 'profiles', 'authors', profileReader, ids)
 }
 
 export function renderArticle (db: Db, row: ArticleRow, at: number): Row {

@@ -11,7 +11,7 @@
  */
 const BOUNDS = { authors: 50_000, categories: 50_000, tags: 50_000, profiles: 2_000 }
 
-type Kind = keyof typeof BOUNDS
+export type SummaryKind = keyof typeof BOUNDS
 
 /**
  * Summaries indexed by id. Ids are small dense integers, so an array finds one with no
@@ -21,9 +21,9 @@ type Kind = keyof typeof BOUNDS
 export type ById<T> = ReadonlyArray<T | undefined>
 
 interface Held { byId: Array<unknown>, size: number }
-const caches = new WeakMap<object, Partial<Record<Kind, Held>>>()
+const caches = new WeakMap<object, Partial<Record<SummaryKind, Held>>>()
 
-export function summaries<T> (db: object, kind: Kind, ids: readonly number[], load: (missing: number[]) => Array<[number, T]>): ById<T> {
+export function summaries<T> (db: object, kind: SummaryKind, ids: readonly number[], load: (missing: number[]) => Array<[number, T]>): ById<T> {
   let byKind = caches.get(db)
   if (!byKind) caches.set(db, byKind = {})
   const held = byKind[kind] ??= { byId: [], size: 0 }
