@@ -67,7 +67,7 @@ function prefixTerms (db: Db, prefix: string): string[] | null {
 
 /**
  * The ranked hits: `hits` is JSON `[[id, rank], …]`, best first, of the newest visible
- * matches (at most RANKED_WINDOW); `floor` is the lowest id among them when older
+ * matches, each rank a relevance level (relevanceLevels) (at most RANKED_WINDOW); `floor` is the lowest id among them when older
  * matches exist beyond the window, otherwise null.
  */
 export interface Ranking { hits: string, ranks: Map<number, number>, floor: number | null }
@@ -87,8 +87,24 @@ export function ranking (db: Db, expression: string, visible: Fragment | null, s
       expression, newest[newest.length - 1]
     )).filter(([id]) => inWindow.has(id as number)) as Array<[number, number]>
     hits.sort((a, b) => a[1] - b[1] || b[0] - a[0])
-    return { value: { hits: JSON.stringify(hits), ranks: new Map(hits), floor }, validUntil: validUntil() }
+    const levels = relevanceLevels(hits)
+    return { value: { hits: JSON.stringify(levels), ranks: new Map(levels), floor }, validUntil: validUntil() }
   })
+}
+
+/**
+ * The ranks a caller sees: not bm25's scores but their levels, counted from the least
+ * relevant hit (-1) down, equal scores sharing one. bm25 weighs each word by how many
+ * articles in the whole index hold it and each article's length against the average
+ * of all, drafts included, so a score (in `search.rank` or in a relevance cursor) would
+ * change when someone saves a draft with the word. A level depends on the order of the
+ * hits alone. `hits` is best first.
+ */
+function relevanceLevels (hits: Array<[number, number]>): Array<[number, number]> {
+  // Levels from the best (0) to the least relevant (`last`).
+  let last = 0
+  const levels = hits.map(([, score], i) => (i > 0 && score !== hits[i - 1][1] ? ++last : last))
+  return hits.map(([id], i) => [id, levels[i] - last - 1])
 }
 
 /**
