@@ -1,6 +1,7 @@
 import t from 'tap'
 import { build, call, tokenFor } from './helpers.js'
-import { insertAuthor, postArticle } from './fixtures.js'
+import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
+import { createComment } from '../src/comments/mutations.js'
 
 type Store = Map<string, Record<string, unknown>>
 
@@ -89,6 +90,56 @@ t.test('a mobile client stays in step with the lists, deletions included, and ne
   t.equal(quiet.json.meta.hasMore, false)
   t.equal(typeof quiet.json.meta.nextCursor, 'string')
   t.equal((await call(app, { url: '/v1/changes?since=garbage' })).status, 400)
+})
+
+t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in the numbers, no moved cursor', async (t) => {
+  const app = await build(t, { commentRateLimit: 1000 })
+  const editor = tokenFor(app, 'editor')
+  const seen = insertAuthor(app, 'Seen Writer')
+  const unseen = insertAuthor(app, 'Unseen Writer')
+  const vault = insertCategory(app, 'Vault')
+  const classified = insertTag(app, 'Classified')
+  const first = await postArticle(app, editor, { title: 'First public', authorId: seen.id, status: 'published' })
+  const feed = async (since: string | null, token?: string) => (await call(app, { url: `/v1/changes?perPage=500${since ? `&since=${since}` : ''}`, token })).json
+  const start = await feed(null)
+  t.same(start.data.map((c: any) => c.seq), start.data.map((_: unknown, i: number) => i + 1), 'public changes are numbered one by one')
+  const staffStart = await feed(null, editor)
+
+  // Everything a newsroom does with work nobody outside may see yet.
+  const draft = await postArticle(app, editor, { title: 'Merger talks', authorId: unseen.id, categoryIds: [vault.id], tagIds: [classified.id] })
+  await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { title: 'Merger talks, v2' } })
+  const onDraft = createComment(app.db, draft.id, { authorName: 'R', authorEmail: 'r@private.example', body: 'Early' }, { status: 'pending' }).id
+  await call(app, { method: 'PATCH', url: `/v1/comments/${onDraft}`, token: editor, payload: { status: 'approved' } })
+  const pendingOnPublic = await call(app, { method: 'POST', url: `/v1/articles/${first.id}/comments`, payload: { authorName: 'Q', authorEmail: 'q@private.example', body: 'Hm' } })
+  await call(app, { method: 'PATCH', url: `/v1/comments/${pendingOnPublic.json.data.id}`, token: editor, payload: { status: 'spam' } })
+  const doomed = await postArticle(app, editor, { title: 'Never to be', authorId: unseen.id, tagIds: [classified.id] })
+  await call(app, { method: 'DELETE', url: `/v1/articles/${doomed.id}`, token: editor })
+
+  const quiet = await feed(start.meta.nextCursor)
+  t.same(quiet.data, [], 'no event')
+  t.equal(quiet.meta.nextCursor, start.meta.nextCursor, 'the cursor has not moved')
+  const staff = await feed(staffStart.meta.nextCursor, editor)
+  t.ok(staff.data.some((c: any) => c.resource === 'article' && c.id === draft.id), 'staff see the draft\'s changes')
+  t.ok(staff.data.some((c: any) => c.resource === 'comment' && c.id === onDraft), 'and its comment')
+
+  // Once published, the article and its approved comment reach the feed, numbered on.
+  await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { status: 'published' } })
+  const published = await feed(start.meta.nextCursor)
+  const last = start.data[start.data.length - 1].seq
+  t.same(published.data.map((c: any) => c.seq), published.data.map((_: unknown, i: number) => last + i + 1), 'no gap for the hidden writes before')
+  const upserted = (resource: string, id: number) => published.data.some((c: any) => c.resource === resource && c.id === id && c.op === 'upsert')
+  t.ok(upserted('article', draft.id) && upserted('comment', onDraft) && upserted('author', unseen.id), 'the article, its comment and its author')
+  t.notOk(JSON.stringify(published.data).includes('private.example'))
+
+  // A cursor keeps its place when a client starts or stops sending a key.
+  const asStaff = await feed(published.meta.nextCursor, editor)
+  t.same(asStaff.data, [], 'an anonymous cursor read with a key: nothing new')
+  await postArticle(app, editor, { title: 'Another draft', authorId: seen.id })
+  const staffNext = (await feed(asStaff.meta.nextCursor, editor))
+  t.equal(staffNext.data.length, 1, 'then the next change')
+  t.same((await feed(staffNext.meta.nextCursor)).data, [], 'and the key\'s cursor read anonymously skips nothing public')
+  const fromStaffStart = await feed(staffStart.meta.nextCursor)
+  t.same(fromStaffStart.data.map((c: any) => c.seq), published.data.map((c: any) => c.seq), 'a cursor from the whole log starts after the same public change')
 })
 
 t.test('[410] a cursor older than the retention', async (t) => {

@@ -9,6 +9,7 @@ import { eq } from 'drizzle-orm'
 import { webhookDeliveries } from '../src/db/schema.js'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
+import { createComment } from '../src/comments/mutations.js'
 
 interface Received { headers: IncomingHttpHeaders, body: string, json: any }
 
@@ -103,8 +104,13 @@ t.test('each event is delivered, signed', async (t) => {
   await hook.waitFor((r) => r.json.event === 'comment.approved')
   await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { status: 'draft' } })
   await event('article.unpublished')
+  // A draft is not announced: not its edits, its comments or its deletion.
+  await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { title: 'Secret new title' } })
+  createComment(app.db, article.id, { authorName: 'S', authorEmail: 's@example.com', body: 'On a draft' }, { status: 'approved' })
   await call(app, { method: 'DELETE', url: `/v1/articles/${article.id}`, token: admin })
-  await event('article.deleted')
+  const deleted = await postArticle(app, admin, { title: 'Deleted live', authorId: author.id, status: 'published' })
+  await call(app, { method: 'DELETE', url: `/v1/articles/${deleted.id}`, token: admin })
+  t.equal((await hook.waitFor((r) => r.json.event === 'article.deleted')).json.data.id, deleted.id, 'a published article\'s deletion is')
 
   // A scheduled article going live is published by the scheduler, which is announced too.
   const later = await postArticle(app, admin, { title: 'Later hook', authorId: author.id, status: 'scheduled', publishedAt: new Date(Date.now() + 300).toISOString() })
@@ -119,6 +125,8 @@ t.test('each event is delivered, signed', async (t) => {
     return listed.json.data.every((d: any) => d.status !== 'pending') ? listed : undefined
   })
   t.ok(deliveries.json.data.length >= 8)
+  t.notOk(JSON.stringify(deliveries.json.data).includes('Secret new title'), 'nothing of the draft was queued')
+  t.equal(deliveries.json.data.filter((d: any) => d.event.startsWith('comment.')).length, 2, 'comment events for the published article only')
   t.ok(deliveries.json.data.every((d: any) => d.status === 'delivered' && d.lastStatusCode === 200 && d.lastResponse === 'thanks'))
 
   // Only subscribed events.

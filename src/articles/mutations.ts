@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
-import { articleBodies, articleCategories, articles, articleTags, authors, categories, tags, type FeaturedImage } from '../db/schema.js'
+import { articleBodies, articleCategories, articles, articleTags, authors, categories, comments, tags, type FeaturedImage } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
 import { fragment, insertRows, runStatement } from '../db/raw.js'
 import { renderArticleBody } from '../lib/content/article-body.js'
@@ -256,6 +256,9 @@ export function deleteArticle (db: Db, caller: Caller, current: ArticleRow): Tou
   return db.transaction((tx) => {
     if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key deletes only its own author\'s articles')
     const before = termIds(tx, current.id)
+    // Its comments first (the foreign key would cascade), while the article is still there
+    // for the change log to tell whether each comment was public.
+    tx.delete(comments).where(eq(comments.articleId, current.id)).run()
     tx.delete(articles).where(eq(articles.id, current.id)).run()
     const touched = { articleIds: [current.id], authorIds: [current.authorId], ...before }
     recount(tx, touched, now())

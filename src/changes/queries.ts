@@ -3,9 +3,10 @@
  * changed and whether it was public before and after; what a caller receives is decided
  * now, from the current state: an item the caller may see is an `upsert` carrying its
  * list representation, anything else a `delete` (a tombstone). Anonymous callers only
- * receive changes to things that were or are public, so a draft leaves no trace.
+ * receive changes to things that were or are public, numbered among those alone, so a
+ * draft leaves no trace.
  */
-import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { appState, changeEvents } from '../db/schema.js'
 import { literalLimit } from '../db/raw.js'
@@ -19,6 +20,7 @@ import { getTag } from '../tags/queries.js'
 import { findCommentRow, toModeratedComment, toPublicComment } from '../comments/queries.js'
 
 const PURGED_THROUGH = 'change_events_purged_through'
+const PUBLIC_PURGED_THROUGH = 'change_events_public_purged_through'
 
 export interface ChangeItem {
   seq: number
@@ -29,8 +31,38 @@ export interface ChangeItem {
   data?: Record<string, unknown>
 }
 
-function purgedThrough (db: Db): number {
-  return db.select({ value: appState.value }).from(appState).where(eq(appState.key, PURGED_THROUGH)).get()?.value ?? 0
+/**
+ * A place in a log: the whole log (`seq`), which staff and author keys read, or the
+ * public events alone (`public_seq`, numbered by a trigger, migrations/0006), which
+ * anonymous callers read. Counting in the whole log, an anonymous reader would see the
+ * hidden writes in the gaps between the numbers and in a cursor that moves past them.
+ */
+export interface FeedPosition { log: 'all' | 'public', n: number }
+
+function logOf (caller: Caller): FeedPosition['log'] {
+  return caller.role === 'anonymous' ? 'public' : 'all'
+}
+
+function appValue (db: Db, key: string): number {
+  return db.select({ value: appState.value }).from(appState).where(eq(appState.key, key)).get()?.value ?? 0
+}
+
+function purgedThrough (db: Db, log: FeedPosition['log']): number {
+  return appValue(db, log === 'public' ? PUBLIC_PURGED_THROUGH : PURGED_THROUGH)
+}
+
+/**
+ * The same place in the log this caller reads (a client that starts or stops sending a
+ * key keeps its cursor): the last public event at or before a place in the whole log,
+ * or the place in the whole log of a public event.
+ */
+function inLog (db: Db, position: FeedPosition, log: FeedPosition['log']): number {
+  if (position.log === log) return position.n
+  const found = log === 'public'
+    ? db.select({ n: sql<number | null>`max(${changeEvents.publicSeq})` }).from(changeEvents).where(lte(changeEvents.seq, position.n)).get()?.n
+    : db.select({ n: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(lte(changeEvents.publicSeq, position.n)).get()?.n
+  // Nothing kept up to there: where the log now starts.
+  return found ?? purgedThrough(db, log)
 }
 
 function whoMaySee (caller: Caller): SQL | undefined {
@@ -43,27 +75,30 @@ function whoMaySee (caller: Caller): SQL | undefined {
 }
 
 /** `since` null: from the start of what the log still keeps. */
-export function listChanges (db: Db, caller: Caller, cursor: number | null, limit: number, at: number) {
-  const floor = purgedThrough(db)
-  const since = cursor ?? floor
-  if (since < floor) {
+export function listChanges (db: Db, caller: Caller, since: FeedPosition | null, limit: number, at: number) {
+  const log = logOf(caller)
+  if (since !== null && since.n < purgedThrough(db, since.log)) {
     throw new Gone('This cursor is older than the change log keeps (CHANGES_RETENTION_DAYS): resync from the list endpoints, then follow the new meta.nextCursor')
   }
+  const after = since === null ? purgedThrough(db, log) : inLog(db, since, log)
+  const position = log === 'public' ? changeEvents.publicSeq : changeEvents.seq
   const events = db.select().from(changeEvents)
-    .where(and(gt(changeEvents.seq, since), whoMaySee(caller)))
-    .orderBy(asc(changeEvents.seq)).limit(literalLimit(limit + 1)).all()
+    .where(and(gt(position, after), log === 'public' ? undefined : whoMaySee(caller)))
+    .orderBy(asc(position)).limit(literalLimit(limit + 1)).all()
   const more = events.length > limit
   const page = more ? events.slice(0, limit) : events
   const current = currentItems(db, caller, page, at)
+  const placeOf = (e: typeof page[number]) => (log === 'public' ? e.publicSeq : e.seq) as number
   const data: ChangeItem[] = page.map((e) => {
     const item = current.get(`${e.resource}:${e.resourceId}`)
-    const change: ChangeItem = { seq: e.seq, resource: e.resource, id: e.resourceId, op: item ? 'upsert' : 'delete', at: iso(e.at) }
+    const change: ChangeItem = { seq: placeOf(e), resource: e.resource, id: e.resourceId, op: item ? 'upsert' : 'delete', at: iso(e.at) }
     if (item) change.data = item
     return change
   })
-  // Where to continue: after the last event returned, or where the caller already was.
-  const last = page.length ? page[page.length - 1].seq : Math.max(since, lastSeq(db, since))
-  return { data, more, nextSeq: last }
+  // Where to continue: after the last event returned, or where the caller already was
+  // (in the whole log, past the events it may not see: staff and author keys only).
+  const last = page.length ? placeOf(page[page.length - 1]) : log === 'public' ? after : Math.max(after, lastSeq(db, after))
+  return { data, more, next: { log, n: last } satisfies FeedPosition }
 }
 
 /** With nothing new to show, a caller still moves past events it may not see. */
@@ -105,9 +140,12 @@ export function purgeChanges (db: Db, before: number): number {
   return db.transaction((tx) => {
     const last = tx.select({ seq: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(lt(changeEvents.at, before)).get()?.seq
     if (last == null) return 0
+    const lastPublic = tx.select({ n: sql<number | null>`max(${changeEvents.publicSeq})` }).from(changeEvents).where(lte(changeEvents.seq, last)).get()?.n
     const { changes } = tx.delete(changeEvents).where(sql`${changeEvents.seq} <= ${last}`).run()
-    tx.insert(appState).values({ key: PURGED_THROUGH, value: last })
-      .onConflictDoUpdate({ target: appState.key, set: { value: last } }).run()
+    for (const [key, value] of [[PURGED_THROUGH, last], [PUBLIC_PURGED_THROUGH, lastPublic]] as const) {
+      if (value == null) continue
+      tx.insert(appState).values({ key, value }).onConflictDoUpdate({ target: appState.key, set: { value } }).run()
+    }
     return changes
   })
 }

@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ChangesQuery, ChangesResponse } from './schemas.js'
-import { listChanges } from './queries.js'
+import { listChanges, type FeedPosition } from './queries.js'
 import { optionalAuth, problems } from '../lib/schemas.js'
 import { FieldError } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 
-// A change cursor is the log position, opaque to clients.
-function encode (seq: number): string {
-  return Buffer.from(`c${seq}`).toString('base64url')
+// A change cursor is a place in the log the caller reads, opaque to clients: `c` the
+// whole log, `p` its public events (src/changes/queries.ts).
+function encode (position: FeedPosition): string {
+  return Buffer.from(`${position.log === 'public' ? 'p' : 'c'}${position.n}`).toString('base64url')
 }
 
-function decode (cursor: string): number {
-  const match = /^c(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
+function decode (cursor: string): FeedPosition {
+  const match = /^([cp])(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
   if (!match) throw new FieldError('/query/since', 'Invalid cursor: use `meta.nextCursor` from a previous call')
-  return Number(match[1])
+  return { log: match[1] === 'p' ? 'public' : 'all', n: Number(match[2]) }
 }
 
 const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -30,8 +31,8 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     const since = request.query.since === undefined ? null : decode(request.query.since)
     const perPage = request.query.perPage ?? 100
-    const { data, more, nextSeq } = listChanges(fastify.db, request.caller, since, perPage, now())
-    const nextCursor = encode(nextSeq)
+    const { data, more, next } = listChanges(fastify.db, request.caller, since, perPage, now())
+    const nextCursor = encode(next)
     reply.header('cache-control', 'no-store')
     return {
       data,

@@ -3,7 +3,7 @@ import { Timestamp } from '../lib/schemas.js'
 import { queryObject } from '../lib/list.js'
 
 export const ChangeSchema = Type.Object({
-  seq: Type.Integer({ description: 'Position in the change log' }),
+  seq: Type.Integer({ description: 'Position in the log you read. Anonymous callers read the public changes alone, numbered one by one; API keys read the whole log, which also numbers changes they may not see' }),
   resource: Type.Enum(['article', 'author', 'category', 'tag', 'comment']),
   id: Type.Integer(),
   op: Type.Enum(['upsert', 'delete'], { description: '`upsert`: store `data`; `delete`: drop the item (it was deleted, or you may no longer see it)' }),

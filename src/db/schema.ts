@@ -201,9 +201,13 @@ export const changeEvents = sqliteTable('change_events', {
   publicAfter: integer('public_after', { mode: 'boolean' }).notNull(),
   // The article's author, so that an author key also sees changes to its own drafts.
   ownerAuthorId: integer('owner_author_id'),
-  at: integer('at').notNull()
+  at: integer('at').notNull(),
+  // The event's place among the public ones only (set by a trigger, migrations/0006): the
+  // anonymous feed counts in it, so its numbers and cursors skip no hidden write.
+  publicSeq: integer('public_seq')
 }, (t) => [
-  index('change_events_at_idx').on(t.at)
+  index('change_events_at_idx').on(t.at),
+  uniqueIndex('change_events_public_seq_unique').on(t.publicSeq)
 ])
 
 /** Small named values the service keeps, e.g. the last change-log sequence number purged. */
