@@ -49,31 +49,33 @@ END;
 -- 3. A comment is public when it is approved and its article is visible: an approved
 --    comment on a draft is not. When an article's visibility may change (its status or
 --    live_at), its approved comments are logged with it, so a feed reader gets them (or
---    their tombstones) together with the article.
+--    their tombstones) together with the article. Comment events name the article's
+--    author, as article events do, so that an author key follows the comments on its
+--    own drafts.
 DROP TRIGGER `comments_change_insert`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_insert` AFTER INSERT ON comments BEGIN
-  INSERT INTO change_events (resource, resource_id, public_before, public_after, at)
-    VALUES ('comment', new.id, 0, new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), cast(unixepoch('subsec') * 1000 as integer));
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    VALUES ('comment', new.id, 0, new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (SELECT author_id FROM articles WHERE id = new.article_id), cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
 DROP TRIGGER `comments_change_update`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_update` AFTER UPDATE ON comments BEGIN
-  INSERT INTO change_events (resource, resource_id, public_before, public_after, at)
-    VALUES ('comment', new.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), cast(unixepoch('subsec') * 1000 as integer));
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    VALUES ('comment', new.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (SELECT author_id FROM articles WHERE id = new.article_id), cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
 DROP TRIGGER `comments_change_delete`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_delete` AFTER DELETE ON comments BEGIN
-  INSERT INTO change_events (resource, resource_id, public_before, public_after, at)
-    VALUES ('comment', old.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), 0, cast(unixepoch('subsec') * 1000 as integer));
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    VALUES ('comment', old.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), 0, (SELECT author_id FROM articles WHERE id = old.article_id), cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `articles_change_comments` AFTER UPDATE OF status, live_at ON articles WHEN (old.status, old.live_at) IS NOT (new.status, new.live_at) BEGIN
-  INSERT INTO change_events (resource, resource_id, public_before, public_after, at)
-    SELECT 'comment', c.id, (old.live_at is not null and old.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (new.live_at is not null and new.live_at <= cast(unixepoch('subsec') * 1000 as integer)), cast(unixepoch('subsec') * 1000 as integer)
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    SELECT 'comment', c.id, (old.live_at is not null and old.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (new.live_at is not null and new.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.author_id, cast(unixepoch('subsec') * 1000 as integer)
     FROM comments c WHERE c.article_id = new.id AND c.status = 'approved' ORDER BY c.id;
 END;
 --> statement-breakpoint

@@ -131,15 +131,39 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   t.ok(upserted('article', draft.id) && upserted('comment', onDraft) && upserted('author', unseen.id), 'the article, its comment and its author')
   t.notOk(JSON.stringify(published.data).includes('private.example'))
 
-  // A cursor keeps its place when a client starts or stops sending a key.
-  const asStaff = await feed(published.meta.nextCursor, editor)
-  t.same(asStaff.data, [], 'an anonymous cursor read with a key: nothing new')
-  await postArticle(app, editor, { title: 'Another draft', authorId: seen.id })
-  const staffNext = (await feed(asStaff.meta.nextCursor, editor))
-  t.equal(staffNext.data.length, 1, 'then the next change')
-  t.same((await feed(staffNext.meta.nextCursor)).data, [], 'and the key\'s cursor read anonymously skips nothing public')
-  const fromStaffStart = await feed(staffStart.meta.nextCursor)
-  t.same(fromStaffStart.data.map((c: any) => c.seq), published.data.map((c: any) => c.seq), 'a cursor from the whole log starts after the same public change')
+  // A cursor belongs to the log it was made in: a client that starts or stops sending a
+  // key resyncs (its store holds drafts it may no longer see, or lacks those it now may).
+  for (const [cursor, token] of [[published.meta.nextCursor, editor], [staff.meta.nextCursor, undefined]] as const) {
+    const other = await call(app, { url: `/v1/changes?since=${cursor}`, token })
+    t.equal(other.status, 410)
+    t.match(other.json.detail, /resync/)
+  }
+  // A forged whole-log cursor tells an anonymous caller nothing either.
+  t.equal((await call(app, { url: `/v1/changes?since=${Buffer.from('c3').toString('base64url')}` })).status, 410)
+})
+
+t.test('an author key follows its own articles and their comments, drafts included', async (t) => {
+  const app = await build(t, { commentRateLimit: 1000 })
+  const editor = tokenFor(app, 'editor')
+  const writer = insertAuthor(app, 'Own Writer')
+  const key = tokenFor(app, 'author', writer.id)
+  const article = await postArticle(app, editor, { title: 'Mine', authorId: writer.id, status: 'published' })
+  const first = createComment(app.db, article.id, { authorName: 'R', authorEmail: 'r@private.example', body: 'One' }, { status: 'approved' }).id
+  const store: Store = new Map()
+  let cursor = await sync(app, store, null, key)
+  t.ok(store.has(`comment:${first}`))
+  // Unpublished, then moderated while a draft: the key still sees all of it.
+  await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { status: 'draft' } })
+  await call(app, { method: 'PATCH', url: `/v1/comments/${first}`, token: editor, payload: { status: 'spam' } })
+  const second = createComment(app.db, article.id, { authorName: 'S', authorEmail: 's@private.example', body: 'Two' }, { status: 'approved' }).id
+  cursor = await sync(app, store, cursor, key)
+  const listed = (await call(app, { url: `/v1/articles/${article.id}/comments`, token: key })).json.data.map((c: any) => c.id)
+  t.same(listed, [second])
+  t.same([...store.keys()].filter((k) => k.startsWith('comment:')), [`comment:${second}`], 'the store agrees with the list')
+  t.equal(store.get(`article:${article.id}`)?.status, 'draft')
+  // None of it reaches the anonymous feed.
+  const anonymous = await call(app, { url: '/v1/changes?perPage=500' })
+  t.notOk(anonymous.json.data.some((c: any) => c.resource === 'comment' && c.id === second))
 })
 
 t.test('[410] a cursor older than the retention', async (t) => {

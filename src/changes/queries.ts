@@ -6,7 +6,7 @@
  * receive changes to things that were or are public, numbered among those alone, so a
  * draft leaves no trace.
  */
-import { and, asc, eq, gt, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { appState, changeEvents } from '../db/schema.js'
 import { literalLimit } from '../db/raw.js'
@@ -36,6 +36,7 @@ export interface ChangeItem {
  * public events alone (`public_seq`, numbered by a trigger, migrations/0006), which
  * anonymous callers read. Counting in the whole log, an anonymous reader would see the
  * hidden writes in the gaps between the numbers and in a cursor that moves past them.
+ * A cursor is good for the log it was made in only.
  */
 export interface FeedPosition { log: 'all' | 'public', n: number }
 
@@ -51,25 +52,11 @@ function purgedThrough (db: Db, log: FeedPosition['log']): number {
   return appValue(db, log === 'public' ? PUBLIC_PURGED_THROUGH : PURGED_THROUGH)
 }
 
-/**
- * The same place in the log this caller reads (a client that starts or stops sending a
- * key keeps its cursor): the last public event at or before a place in the whole log,
- * or the place in the whole log of a public event.
- */
-function inLog (db: Db, position: FeedPosition, log: FeedPosition['log']): number {
-  if (position.log === log) return position.n
-  const found = log === 'public'
-    ? db.select({ n: sql<number | null>`max(${changeEvents.publicSeq})` }).from(changeEvents).where(lte(changeEvents.seq, position.n)).get()?.n
-    : db.select({ n: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(lte(changeEvents.publicSeq, position.n)).get()?.n
-  // Nothing kept up to there: where the log now starts.
-  return found ?? purgedThrough(db, log)
-}
-
 function whoMaySee (caller: Caller): SQL | undefined {
   if (isStaff(caller)) return undefined
   const wasOrIsPublic = or(eq(changeEvents.publicBefore, true), eq(changeEvents.publicAfter, true))
   if (caller.role === 'author' && caller.authorId !== null) {
-    return or(wasOrIsPublic, and(eq(changeEvents.resource, 'article'), eq(changeEvents.ownerAuthorId, caller.authorId)))
+    return or(wasOrIsPublic, and(inArray(changeEvents.resource, ['article', 'comment']), eq(changeEvents.ownerAuthorId, caller.authorId)))
   }
   return wasOrIsPublic
 }
@@ -77,10 +64,17 @@ function whoMaySee (caller: Caller): SQL | undefined {
 /** `since` null: from the start of what the log still keeps. */
 export function listChanges (db: Db, caller: Caller, since: FeedPosition | null, limit: number, at: number) {
   const log = logOf(caller)
-  if (since !== null && since.n < purgedThrough(db, since.log)) {
+  if (since !== null && since.log !== log) {
+    // Keyed and anonymous readers see different items: a store built as one holds drafts
+    // the other may not see, or lacks them. (And counting the whole log's positions
+    // against the public ones would tell an anonymous caller where the hidden writes are.)
+    throw new Gone(`This cursor was made for a caller ${since.log === 'public' ? 'without' : 'with'} an API key, who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor`)
+  }
+  const floor = purgedThrough(db, log)
+  if (since !== null && since.n < floor) {
     throw new Gone('This cursor is older than the change log keeps (CHANGES_RETENTION_DAYS): resync from the list endpoints, then follow the new meta.nextCursor')
   }
-  const after = since === null ? purgedThrough(db, log) : inLog(db, since, log)
+  const after = since?.n ?? floor
   const position = log === 'public' ? changeEvents.publicSeq : changeEvents.seq
   const events = db.select().from(changeEvents)
     .where(and(gt(position, after), log === 'public' ? undefined : whoMaySee(caller)))

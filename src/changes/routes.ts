@@ -23,7 +23,7 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listChanges',
       tags: ['sync'],
       summary: 'What changed since a cursor (delta sync)',
-      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers see changes to public content only. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. Responses are never cached.',
+      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers see changes to public content only. Anonymous callers read the public changes alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor made with an API key read without one, or the other way round. Responses are never cached.',
       security: optionalAuth,
       querystring: ChangesQuery,
       response: { 200: ChangesResponse, ...problems(400, 401, 410) }
