@@ -23,7 +23,7 @@ import { FieldError, Unauthorized } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
 import { parseKey } from '../lib/slug.js'
 import { articleListNames, type ArticleListQuery } from './schemas.js'
-import { matchExpression, RANKED_WINDOW, ranking, snippets, type Ranking } from './search.js'
+import { matchExpression, RANKED_WINDOW, ranking, searchIndex, snippets, type Ranking, type SearchIndex } from './search.js'
 
 type ArticleRow = typeof articles.$inferSelect & Pick<typeof articleBodies.$inferSelect, 'body' | 'bodyHtml' | 'toc'>
 type Term = { id: number, slug: string, name: string }
@@ -215,7 +215,8 @@ function bodyReader (fields: Set<string> | null): Reader<Row> {
 
 export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, at: number): ArticleList {
   const publicOnly = query.status === undefined || query.status === 'published'
-  const expression = query.q === undefined ? null : matchExpression(db, query.q)
+  const index = searchIndex(caller.role === 'anonymous')
+  const expression = query.q === undefined ? null : matchExpression(db, index, query.q)
   const plan = planList(listSpec(publicOnly, expression !== null), query)
   if (plan.sort.some((s, i) => i > 0 && s.name === 'relevance')) throw new FieldError('/query/sort', '"relevance" can only be the first sort field')
   const filtered = filters(db, caller, query, at)
@@ -224,10 +225,11 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
   // In relevance order the ranked hits say which rows match. Otherwise the matches are a filter.
   const search = expression === null
     ? null
-    : { expression, ranked: ranking(db, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at)) }
+    : { index, expression, ranked: ranking(db, index, expression, visibleTo(caller, at), scopeOf(caller), at, () => nextGoLive(db, at)) }
   const byRelevance = search !== null && plan.sort[0].name === 'relevance'
   if (search !== null) {
-    const matching = fragment('articles.id in (select rowid from articles_fts where articles_fts match ?)', search.expression)
+    const fts = index.table
+    const matching = fragment(`articles.id in (select rowid from ${fts} where ${fts} match ?)`, search.expression)
     filtered.count.push(matching)
     if (!byRelevance) {
       // Newest first with a word found in more than one article in 50 (its newest 500
@@ -240,7 +242,7 @@ export function listArticles (db: Db, caller: Caller, query: ArticleListQuery, a
       const newestFirst = publicOnly && plan.sort[0].name === 'publishedAt' && plan.sort[0].desc
       const shallow = window(plan).offset < RANKED_WINDOW
       filtered.where.push(dense && newestFirst && shallow && !search.expression.includes('*')
-        ? fragment('exists (select 1 from articles_fts where articles_fts match ? and articles_fts.rowid = articles.id)', search.expression)
+        ? fragment(`exists (select 1 from ${fts} where ${fts} match ? and ${fts}.rowid = articles.id)`, search.expression)
         : matching)
     }
   }
@@ -352,6 +354,7 @@ function remember (marks: Map<number, unknown[]>, position: number, plan: ListPl
 interface Part { from: Fragment, where: Fragment[], rank: string, plan: ListPlan }
 
 interface RankedQuery {
+  index: SearchIndex
   expression: string
   ranked: Ranking
   plan: ListPlan
@@ -379,14 +382,15 @@ function rankedRows (db: Db, q: RankedQuery): unknown[][] {
     plan: q.plan
   }
   const parts = [ranked]
+  const fts = q.index.table
   if (q.ranked.floor !== null) {
     // Beyond the window the rank is 0 for all, so the order is the rest of the sort, with
     // ids read from the index (FTS5 returns its rows in rowid order).
     const older: Part = {
-      from: fragment(`articles_fts join articles on articles.id = articles_fts.rowid ${q.bodies}`),
-      where: [...q.where, fragment('articles_fts match ? and articles_fts.rowid < ?', q.expression, q.ranked.floor)],
+      from: fragment(`${fts} join articles on articles.id = ${fts}.rowid ${q.bodies}`),
+      where: [...q.where, fragment(`${fts} match ? and ${fts}.rowid < ?`, q.expression, q.ranked.floor)],
       rank: '0',
-      plan: { ...q.plan, sort: rest.map((s) => s.name === 'id' ? { ...s, key: { ...s.key, column: 'articles_fts.rowid' } } : s), after: null }
+      plan: { ...q.plan, sort: rest.map((s) => s.name === 'id' ? { ...s, key: { ...s.key, column: `${fts}.rowid` } } : s), after: null }
     }
     if (q.plan.sort[0].desc) parts.unshift(older)
     else parts.push(older)

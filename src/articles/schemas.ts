@@ -25,7 +25,7 @@ export const TocEntrySchema = Type.Object({
 }, { $id: 'TocEntry', title: 'TocEntry' })
 
 export const SearchHitSchema = Type.Object({
-  rank: Type.Integer({ description: 'Relevance level among the ranked hits, lower is more relevant: -1 for the least relevant, one lower for each more relevant bm25 score (equal scores, equal rank). Levels rather than scores: bm25 weighs words by every article in the index, those the caller may not see included. 0 for a match outside the ranked window (see `q`).' }),
+  rank: Type.Integer({ description: 'Relevance level among the ranked hits, lower is more relevant: -1 for the least relevant, one lower for each more relevant bm25 score (equal scores, equal rank); 0 for a match outside the ranked window (see `q`). Without an API key, hits are ranked among the public articles alone; with one, among every article.' }),
   snippet: Type.String({ description: 'About 24 words of the body text around its densest run of matches, HTML-escaped, with the matches in <mark>; `…` where the body goes on' })
 }, { $id: 'SearchHit', title: 'SearchHit' })
 

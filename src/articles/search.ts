@@ -16,6 +16,21 @@ import { allOf, allRows, fragment, limitText, type Fragment } from '../db/raw.js
 import { remembered, untilWrite } from '../db/count-cache.js'
 import { BadRequest } from '../lib/errors.js'
 
+/**
+ * The full-text index a search reads. bm25 weighs words by the rows of its index, so a
+ * caller who may see only public articles searches the index of those alone
+ * (migrations/0007): in the whole archive's, a hidden draft would reorder their hits.
+ * API keys search the whole archive's (an author key then ranks among every article,
+ * other authors' drafts included).
+ */
+export interface SearchIndex { table: 'articles_fts' | 'articles_public_fts', vocabulary: string }
+const WHOLE_ARCHIVE: SearchIndex = { table: 'articles_fts', vocabulary: 'articles_fts_vocab' }
+const PUBLIC_ARTICLES: SearchIndex = { table: 'articles_public_fts', vocabulary: 'articles_public_fts_vocab' }
+
+export function searchIndex (publicOnly: boolean): SearchIndex {
+  return publicOnly ? PUBLIC_ARTICLES : WHOLE_ARCHIVE
+}
+
 const MAX_WORDS = 16
 /** How many of the newest visible matches bm25 ranks. */
 export const RANKED_WINDOW = 500
@@ -40,11 +55,11 @@ function searchWords (q: string): string[] {
  * digits (whose folding only the tokenizer knows) or that stands for many terms stays a
  * prefix query.
  */
-export function matchExpression (db: Db, q: string): string {
+export function matchExpression (db: Db, index: SearchIndex, q: string): string {
   const words = searchWords(q)
   const last = words[words.length - 1]
   const head = words.slice(0, -1).map(quoted)
-  const terms = /^[A-Za-z0-9]+$/.test(last) ? prefixTerms(db, last.toLowerCase()) : null
+  const terms = /^[A-Za-z0-9]+$/.test(last) ? prefixTerms(db, index, last.toLowerCase()) : null
   const tail = terms === null ? `${quoted(last)}*` : terms.length ? `(${terms.map(quoted).join(' OR ')})` : quoted(last)
   return [...head, tail].join(' AND ')
 }
@@ -53,10 +68,10 @@ export function matchExpression (db: Db, q: string): string {
 const MERGE_CHEAPLY = 2_000
 
 /** The index terms that start with `prefix`, or null when the prefix query is as good. */
-function prefixTerms (db: Db, prefix: string): string[] | null {
-  return untilWrite(db, 'rankings', `prefix|${prefix}`, () => {
+function prefixTerms (db: Db, index: SearchIndex, prefix: string): string[] | null {
+  return untilWrite(db, 'rankings', `prefix|${index.table}|${prefix}`, () => {
     const rows = allRows(db, fragment(
-      `select term, doc from articles_fts_vocab where term >= ? and term < ? ${limitText(MAX_PREFIX_TERMS + 1)}`,
+      `select term, doc from ${index.vocabulary} where term >= ? and term < ? ${limitText(MAX_PREFIX_TERMS + 1)}`,
       prefix, `${prefix}\u{10FFFF}`
     ))
     const documents = rows.reduce((sum, [, doc]) => sum + (doc as number), 0)
@@ -72,18 +87,19 @@ function prefixTerms (db: Db, prefix: string): string[] | null {
  */
 export interface Ranking { hits: string, ranks: Map<number, number>, floor: number | null }
 
-export function ranking (db: Db, expression: string, visible: Fragment | null, scope: string, at: number, validUntil: () => number): Ranking {
-  return remembered<Ranking>(db, 'rankings', `ranking|${scope}|${expression}`, at, () => {
-    const where = allOf([fragment('articles_fts match ?', expression), visible])
+export function ranking (db: Db, index: SearchIndex, expression: string, visible: Fragment | null, scope: string, at: number, validUntil: () => number): Ranking {
+  const fts = index.table
+  return remembered<Ranking>(db, 'rankings', `ranking|${fts}|${scope}|${expression}`, at, () => {
+    const where = allOf([fragment(`${fts} match ?`, expression), visible])
     const newest = allRows(db, fragment(
-      `select articles_fts.rowid from articles_fts join articles on articles.id = articles_fts.rowid where ${where.text} order by articles_fts.rowid desc ${limitText(RANKED_WINDOW)}`,
+      `select ${fts}.rowid from ${fts} join articles on articles.id = ${fts}.rowid where ${where.text} order by ${fts}.rowid desc ${limitText(RANKED_WINDOW)}`,
       ...where.params
     )).map(([id]) => id as number)
     if (!newest.length) return { value: { hits: '[]', ranks: new Map(), floor: null }, validUntil: validUntil() }
     const floor = newest.length < RANKED_WINDOW ? null : newest[newest.length - 1]
     const inWindow = new Set(newest)
     const hits = allRows(db, fragment(
-      'select rowid, rank from articles_fts where articles_fts match ? and rowid >= ?',
+      `select rowid, rank from ${fts} where ${fts} match ? and rowid >= ?`,
       expression, newest[newest.length - 1]
     )).filter(([id]) => inWindow.has(id as number)) as Array<[number, number]>
     hits.sort((a, b) => a[1] - b[1] || b[0] - a[0])
@@ -94,11 +110,11 @@ export function ranking (db: Db, expression: string, visible: Fragment | null, s
 
 /**
  * The ranks a caller sees: not bm25's scores but their levels, counted from the least
- * relevant hit (-1) down, equal scores sharing one. bm25 weighs each word by how many
- * articles in the whole index hold it and each article's length against the average
- * of all, drafts included, so a score (in `search.rank` or in a relevance cursor) would
- * change when someone saves a draft with the word. A level depends on the order of the
- * hits alone. `hits` is best first.
+ * relevant hit (-1) down, equal scores sharing one. A score depends on every row of the
+ * index searched (how many hold each word, their average length): an author key's,
+ * ranked in the whole archive, would move when another author saved a draft, and would
+ * tell how many articles hold a word. A level depends on the order of the hits alone.
+ * `hits` is best first.
  */
 function relevanceLevels (hits: Array<[number, number]>): Array<[number, number]> {
   // Levels from the best (0) to the least relevant (`last`).
