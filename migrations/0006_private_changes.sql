@@ -26,6 +26,8 @@ DROP TRIGGER `articles_change_update`;
 CREATE TRIGGER `articles_change_update` AFTER UPDATE ON articles WHEN (old.slug, old.title, old.subtitle, old.custom_excerpt, old.excerpt, old.body_format, old.word_count, old.reading_time_minutes, old.featured_image, old.seo, old.status, old.featured, old.published_at, old.live_at, old.author_id, old.comment_status, old.comment_count, old.category_ids, old.tag_ids, old.created_at, old.updated_at) IS NOT (new.slug, new.title, new.subtitle, new.custom_excerpt, new.excerpt, new.body_format, new.word_count, new.reading_time_minutes, new.featured_image, new.seo, new.status, new.featured, new.published_at, new.live_at, new.author_id, new.comment_status, new.comment_count, new.category_ids, new.tag_ids, new.created_at, new.updated_at) BEGIN
   INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
     VALUES ('article', new.id, (old.live_at is not null and old.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (new.live_at is not null and new.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.author_id, cast(unixepoch('subsec') * 1000 as integer));
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    SELECT 'article', new.id, 0, 0, old.author_id, cast(unixepoch('subsec') * 1000 as integer) WHERE old.author_id IS NOT new.author_id;
 END;
 --> statement-breakpoint
 DROP TRIGGER `authors_change_update`;
@@ -50,33 +52,38 @@ END;
 --    comment on a draft is not. When an article's visibility may change (its status or
 --    live_at), its approved comments are logged with it, so a feed reader gets them (or
 --    their tombstones) together with the article. Comment events name the article's
---    author, as article events do, so that an author key follows the comments on its
---    own drafts.
+--    author, as article events do, so that an author key follows the approved comments
+--    on its own drafts (not pending or spam ones, which it may not see). An article that
+--    moves to another author is logged for its former author too (as a private event),
+--    with its approved comments, so that key drops them.
 DROP TRIGGER `comments_change_insert`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_insert` AFTER INSERT ON comments BEGIN
   INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
-    VALUES ('comment', new.id, 0, new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (SELECT author_id FROM articles WHERE id = new.article_id), cast(unixepoch('subsec') * 1000 as integer));
+    VALUES ('comment', new.id, 0, new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), CASE WHEN new.status = 'approved' THEN (SELECT author_id FROM articles WHERE id = new.article_id) END, cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
 DROP TRIGGER `comments_change_update`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_update` AFTER UPDATE ON comments BEGIN
   INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
-    VALUES ('comment', new.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (SELECT author_id FROM articles WHERE id = new.article_id), cast(unixepoch('subsec') * 1000 as integer));
+    VALUES ('comment', new.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), CASE WHEN 'approved' IN (old.status, new.status) THEN (SELECT author_id FROM articles WHERE id = new.article_id) END, cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
 DROP TRIGGER `comments_change_delete`;
 --> statement-breakpoint
 CREATE TRIGGER `comments_change_delete` AFTER DELETE ON comments BEGIN
   INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
-    VALUES ('comment', old.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), 0, (SELECT author_id FROM articles WHERE id = old.article_id), cast(unixepoch('subsec') * 1000 as integer));
+    VALUES ('comment', old.id, old.status = 'approved' AND EXISTS (SELECT 1 FROM articles a WHERE a.id = old.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer)), 0, CASE WHEN old.status = 'approved' THEN (SELECT author_id FROM articles WHERE id = old.article_id) END, cast(unixepoch('subsec') * 1000 as integer));
 END;
 --> statement-breakpoint
-CREATE TRIGGER `articles_change_comments` AFTER UPDATE OF status, live_at ON articles WHEN (old.status, old.live_at) IS NOT (new.status, new.live_at) BEGIN
+CREATE TRIGGER `articles_change_comments` AFTER UPDATE OF status, live_at, author_id ON articles WHEN (old.status, old.live_at, old.author_id) IS NOT (new.status, new.live_at, new.author_id) BEGIN
   INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
     SELECT 'comment', c.id, (old.live_at is not null and old.live_at <= cast(unixepoch('subsec') * 1000 as integer)), (new.live_at is not null and new.live_at <= cast(unixepoch('subsec') * 1000 as integer)), new.author_id, cast(unixepoch('subsec') * 1000 as integer)
     FROM comments c WHERE c.article_id = new.id AND c.status = 'approved' ORDER BY c.id;
+  INSERT INTO change_events (resource, resource_id, public_before, public_after, owner_author_id, at)
+    SELECT 'comment', c.id, 0, 0, old.author_id, cast(unixepoch('subsec') * 1000 as integer)
+    FROM comments c WHERE old.author_id IS NOT new.author_id AND c.article_id = new.id AND c.status = 'approved' ORDER BY c.id;
 END;
 --> statement-breakpoint
 -- 4. Webhooks announce public content only, as the other article events already did: a

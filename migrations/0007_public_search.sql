@@ -4,11 +4,16 @@
 -- public hits of a search (or the ranks and cursors of a relevance list). Anonymous
 -- searches read this index instead: the articles anonymous readers may see, kept in
 -- step by triggers in each article write's transaction. A scheduled article joins it when
--- the scheduler publishes it (within a quarter of a second of its time). Contentless:
--- the text is read from article_search_source; deleting a row needs only its rowid.
+-- the scheduler publishes it (within a quarter of a second of its time).
+--
+-- Contentless: the text is read from article_search_source. A row leaves through FTS5's
+-- 'delete' command with the values it was indexed with, read before the write changes
+-- them, as articles_fts does; that also takes its words and length out of the index's
+-- totals (contentless_delete = 1 would not: with it, every row that ever left would
+-- still count in the statistics bm25 ranks with).
 CREATE VIRTUAL TABLE `articles_public_fts` USING fts5(
   title, subtitle, excerpt, body,
-  content = '', contentless_delete = 1,
+  content = '',
   tokenize = 'unicode61 remove_diacritics 2'
 );
 --> statement-breakpoint
@@ -26,21 +31,32 @@ CREATE TRIGGER `article_bodies_public_fts_insert` AFTER INSERT ON article_bodies
     WHERE s.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `article_bodies_public_fts_update` AFTER UPDATE OF body_text ON article_bodies WHEN old.body_text IS NOT new.body_text BEGIN
-  DELETE FROM articles_public_fts WHERE rowid = old.article_id;
+CREATE TRIGGER `article_bodies_public_fts_before_update` BEFORE UPDATE OF body_text ON article_bodies WHEN old.body_text IS NOT new.body_text BEGIN
+  INSERT INTO articles_public_fts(articles_public_fts, rowid, title, subtitle, excerpt, body)
+    SELECT 'delete', s.id, s.title, s.subtitle, s.excerpt, s.body FROM article_search_source s
+    WHERE s.id = old.article_id AND EXISTS (SELECT 1 FROM articles_public_fts_docsize d WHERE d.id = old.article_id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `article_bodies_public_fts_after_update` AFTER UPDATE OF body_text ON article_bodies WHEN old.body_text IS NOT new.body_text BEGIN
   INSERT INTO articles_public_fts(rowid, title, subtitle, excerpt, body)
     SELECT s.id, s.title, s.subtitle, s.excerpt, s.body FROM article_search_source s JOIN articles a ON a.id = s.id
     WHERE s.id = new.article_id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `articles_public_fts_update` AFTER UPDATE OF title, subtitle, excerpt, status, live_at ON articles
-  WHEN (old.title, old.subtitle, old.excerpt, old.status, old.live_at) IS NOT (new.title, new.subtitle, new.excerpt, new.status, new.live_at) BEGIN
-  DELETE FROM articles_public_fts WHERE rowid = old.id;
+CREATE TRIGGER `articles_public_fts_before_update` BEFORE UPDATE OF title, subtitle, excerpt, status, live_at ON articles WHEN (old.title, old.subtitle, old.excerpt, old.status, old.live_at) IS NOT (new.title, new.subtitle, new.excerpt, new.status, new.live_at) BEGIN
+  INSERT INTO articles_public_fts(articles_public_fts, rowid, title, subtitle, excerpt, body)
+    SELECT 'delete', s.id, s.title, s.subtitle, s.excerpt, s.body FROM article_search_source s
+    WHERE s.id = old.id AND EXISTS (SELECT 1 FROM articles_public_fts_docsize d WHERE d.id = old.id);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `articles_public_fts_after_update` AFTER UPDATE OF title, subtitle, excerpt, status, live_at ON articles WHEN (old.title, old.subtitle, old.excerpt, old.status, old.live_at) IS NOT (new.title, new.subtitle, new.excerpt, new.status, new.live_at) BEGIN
   INSERT INTO articles_public_fts(rowid, title, subtitle, excerpt, body)
     SELECT s.id, s.title, s.subtitle, s.excerpt, s.body FROM article_search_source s JOIN articles a ON a.id = s.id
     WHERE s.id = new.id AND a.live_at <= cast(unixepoch('subsec') * 1000 as integer);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `articles_public_fts_delete` AFTER DELETE ON articles BEGIN
-  DELETE FROM articles_public_fts WHERE rowid = old.id;
+CREATE TRIGGER `articles_public_fts_before_delete` BEFORE DELETE ON articles BEGIN
+  INSERT INTO articles_public_fts(articles_public_fts, rowid, title, subtitle, excerpt, body)
+    SELECT 'delete', s.id, s.title, s.subtitle, s.excerpt, s.body FROM article_search_source s
+    WHERE s.id = old.id AND EXISTS (SELECT 1 FROM articles_public_fts_docsize d WHERE d.id = old.id);
 END;

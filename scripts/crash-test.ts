@@ -8,7 +8,7 @@
  *     its body, categories, tags and search index entry; a comment its every field);
  *   - derived counts (articleCount, commentCount) agree with what they count;
  *   - after a clean stop, `PRAGMA integrity_check` is ok, no foreign key dangles, and the
- *     FTS index passes its integrity checks.
+ *     FTS indexes pass their integrity checks (the public one holds the published articles).
  * Prints a summary; exits 1 on any failure.
  *
  *   npm run test:crash                       # src/server.ts through tsx
@@ -415,10 +415,16 @@ function verifyDatabase () {
     if (dangling.length) fail(`PRAGMA foreign_key_check: ${dangling.length} dangling references`)
     for (const [label, sql] of [
       ['FTS integrity-check', "insert into articles_fts(articles_fts) values('integrity-check')"],
-      ['FTS integrity-check against its content', "insert into articles_fts(articles_fts, rank) values('integrity-check', 1)"]
+      ['FTS integrity-check against its content', "insert into articles_fts(articles_fts, rank) values('integrity-check', 1)"],
+      ['public FTS integrity-check', "insert into articles_public_fts(articles_public_fts) values('integrity-check')"]
     ]) {
       try { db.prepare(sql).run() } catch (err) { fail(`${label}: ${(err as Error).message}`) }
     }
+    // The public index holds the published articles (a scheduled one joins when published).
+    const misplaced = (db.prepare(`select
+      (select count(*) from (select id from articles_public_fts_docsize except select id from articles where status = 'published')) +
+      (select count(*) from (select id from articles where status = 'published' except select id from articles_public_fts_docsize)) as n`).get() as { n: number }).n
+    if (misplaced) fail(`public FTS index: ${misplaced} articles in it that are not published, or published and not in it`)
     // Each article's copy of its links (category_ids, tag_ids) is written with them.
     const unlike = linkCopiesOutOfStep(drizzle(db, { schema }))
     if (unlike) fail(`${unlike} articles whose category_ids or tag_ids differ from their links`)

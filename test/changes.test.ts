@@ -136,7 +136,7 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   for (const [cursor, token] of [[published.meta.nextCursor, editor], [staff.meta.nextCursor, undefined]] as const) {
     const other = await call(app, { url: `/v1/changes?since=${cursor}`, token })
     t.equal(other.status, 410)
-    t.match(other.json.detail, /resync/)
+    t.match(other.json.detail, /another reader/)
   }
   // A forged whole-log cursor tells an anonymous caller nothing either.
   t.equal((await call(app, { url: `/v1/changes?since=${Buffer.from('c3').toString('base64url')}` })).status, 410)
@@ -164,6 +164,30 @@ t.test('an author key follows its own articles and their comments, drafts includ
   // None of it reaches the anonymous feed.
   const anonymous = await call(app, { url: '/v1/changes?perPage=500' })
   t.notOk(anonymous.json.data.some((c: any) => c.resource === 'comment' && c.id === second))
+  // A comment waiting for moderation is not the key's to see, not even as a tombstone.
+  const pending = createComment(app.db, article.id, { authorName: 'P', authorEmail: 'p@private.example', body: 'Pending' }).id
+  const afterPending = await call(app, { url: `/v1/changes?since=${cursor}`, token: key })
+  t.notOk(afterPending.json.data.some((c: any) => c.resource === 'comment' && c.id === pending))
+})
+
+t.test('an article moved to another author leaves the first key\'s store and joins the second\'s, with its comments', async (t) => {
+  const app = await build(t, { commentRateLimit: 1000 })
+  const editor = tokenFor(app, 'editor')
+  const [first, second] = [insertAuthor(app, 'First Hand'), insertAuthor(app, 'Second Hand')]
+  const [firstKey, secondKey] = [tokenFor(app, 'author', first.id), tokenFor(app, 'author', second.id)]
+  const stores: [Store, Store] = [new Map(), new Map()]
+  const cursors = [await sync(app, stores[0], null, firstKey), await sync(app, stores[1], null, secondKey)]
+  const draft = await postArticle(app, editor, { title: 'Moving draft', authorId: first.id })
+  const comment = createComment(app.db, draft.id, { authorName: 'R', authorEmail: 'r@private.example', body: 'Hi' }, { status: 'approved' }).id
+  cursors[0] = await sync(app, stores[0], cursors[0], firstKey)
+  t.ok(stores[0].has(`article:${draft.id}`) && stores[0].has(`comment:${comment}`))
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { authorId: second.id } })).status, 200)
+  cursors[0] = await sync(app, stores[0], cursors[0], firstKey)
+  cursors[1] = await sync(app, stores[1], cursors[1], secondKey)
+  t.notOk(stores[0].has(`article:${draft.id}`) || stores[0].has(`comment:${comment}`), 'the first key drops both')
+  t.ok(stores[1].has(`article:${draft.id}`) && stores[1].has(`comment:${comment}`), 'the second key has both')
+  const swapped = await call(app, { url: `/v1/changes?since=${cursors[0]}`, token: secondKey })
+  t.equal(swapped.status, 410, 'one author key\'s cursor read with another\'s: resync')
 })
 
 t.test('[410] a cursor older than the retention', async (t) => {

@@ -32,23 +32,30 @@ export interface ChangeItem {
 }
 
 /**
- * A place in a log: the whole log (`seq`), which staff and author keys read, or the
- * public events alone (`public_seq`, numbered by a trigger, migrations/0006), which
- * anonymous callers read. Counting in the whole log, an anonymous reader would see the
- * hidden writes in the gaps between the numbers and in a cursor that moves past them.
- * A cursor is good for the log it was made in only.
+ * A place in a log: the whole log (`seq`), which API keys read, or the public events
+ * alone (`public_seq`, numbered by a trigger, migrations/0006), which anonymous callers
+ * read. Counting in the whole log, an anonymous reader would see the hidden writes in
+ * the gaps between the numbers and in a cursor that moves past them. `reader` says whom
+ * the cursor was made for (`public`, `staff`, or `author:ID`): each sees other items, so
+ * a cursor is good for its own reader only.
  */
-export interface FeedPosition { log: 'all' | 'public', n: number }
+export interface FeedPosition { reader: string, n: number }
+type Log = 'all' | 'public'
 
-function logOf (caller: Caller): FeedPosition['log'] {
-  return caller.role === 'anonymous' ? 'public' : 'all'
+export function readerOf (caller: Caller): string {
+  if (caller.role === 'anonymous') return 'public'
+  return isStaff(caller) ? 'staff' : `author:${caller.authorId ?? 0}`
+}
+
+function logOf (reader: string): Log {
+  return reader === 'public' ? 'public' : 'all'
 }
 
 function appValue (db: Db, key: string): number {
   return db.select({ value: appState.value }).from(appState).where(eq(appState.key, key)).get()?.value ?? 0
 }
 
-function purgedThrough (db: Db, log: FeedPosition['log']): number {
+function purgedThrough (db: Db, log: Log): number {
   return appValue(db, log === 'public' ? PUBLIC_PURGED_THROUGH : PURGED_THROUGH)
 }
 
@@ -63,12 +70,13 @@ function whoMaySee (caller: Caller): SQL | undefined {
 
 /** `since` null: from the start of what the log still keeps. */
 export function listChanges (db: Db, caller: Caller, since: FeedPosition | null, limit: number, at: number) {
-  const log = logOf(caller)
-  if (since !== null && since.log !== log) {
-    // Keyed and anonymous readers see different items: a store built as one holds drafts
-    // the other may not see, or lacks them. (And counting the whole log's positions
-    // against the public ones would tell an anonymous caller where the hidden writes are.)
-    throw new Gone(`This cursor was made for a caller ${since.log === 'public' ? 'without' : 'with'} an API key, who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor`)
+  const reader = readerOf(caller)
+  const log = logOf(reader)
+  if (since !== null && since.reader !== reader) {
+    // A store built for one reader holds items another may not see, or lacks some it may.
+    // (And a whole-log position read as a public one would tell an anonymous caller where
+    // the hidden writes are.)
+    throw new Gone('This cursor was made for another reader (without an API key, or with a key of another role or author), who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor')
   }
   const floor = purgedThrough(db, log)
   if (since !== null && since.n < floor) {
@@ -92,7 +100,7 @@ export function listChanges (db: Db, caller: Caller, since: FeedPosition | null,
   // Where to continue: after the last event returned, or where the caller already was
   // (in the whole log, past the events it may not see: staff and author keys only).
   const last = page.length ? placeOf(page[page.length - 1]) : log === 'public' ? after : Math.max(after, lastSeq(db, after))
-  return { data, more, next: { log, n: last } satisfies FeedPosition }
+  return { data, more, next: { reader, n: last } satisfies FeedPosition }
 }
 
 /** With nothing new to show, a caller still moves past events it may not see. */

@@ -5,16 +5,19 @@ import { optionalAuth, problems } from '../lib/schemas.js'
 import { FieldError } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 
-// A change cursor is a place in the log the caller reads, opaque to clients: `c` the
-// whole log, `p` its public events (src/changes/queries.ts).
-function encode (position: FeedPosition): string {
-  return Buffer.from(`${position.log === 'public' ? 'p' : 'c'}${position.n}`).toString('base64url')
+// A change cursor is a place in the log its reader reads, opaque to clients:
+// `p<n>` anonymous (the public events), `c<n>` staff, `a<author id>.<n>` an author key
+// (the whole log; src/changes/queries.ts).
+function encode ({ reader, n }: FeedPosition): string {
+  const prefix = reader === 'public' ? 'p' : reader === 'staff' ? 'c' : `a${reader.slice('author:'.length)}.`
+  return Buffer.from(`${prefix}${n}`).toString('base64url')
 }
 
 function decode (cursor: string): FeedPosition {
-  const match = /^([cp])(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
+  const match = /^(?:(p)|(c)|a(\d{1,15})\.)(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
   if (!match) throw new FieldError('/query/since', 'Invalid cursor: use `meta.nextCursor` from a previous call')
-  return { log: match[1] === 'p' ? 'public' : 'all', n: Number(match[2]) }
+  const reader = match[1] ? 'public' : match[2] ? 'staff' : `author:${Number(match[3])}`
+  return { reader, n: Number(match[4]) }
 }
 
 const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
@@ -23,7 +26,7 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listChanges',
       tags: ['sync'],
       summary: 'What changed since a cursor (delta sync)',
-      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers see changes to public content only. Anonymous callers read the public changes alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor made with an API key read without one, or the other way round. Responses are never cached.',
+      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers read the changes to public content alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor read by another reader than the one it was made for (without a key, or with a key of another role or author). Responses are never cached.',
       security: optionalAuth,
       querystring: ChangesQuery,
       response: { 200: ChangesResponse, ...problems(400, 401, 410) }
