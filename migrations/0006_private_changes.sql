@@ -88,6 +88,28 @@ END;
 --> statement-breakpoint
 -- 4. Webhooks announce public content only, as the other article events already did: a
 --    deleted draft's title and slug, or a comment on a hidden article, are not sent.
+--    An unpublished article is announced as it was while public (its old slug, title,
+--    date and author), with its new status: the edits made in the same write are not.
+DROP TRIGGER `articles_webhook_update`;
+--> statement-breakpoint
+CREATE TRIGGER `articles_webhook_update` AFTER UPDATE ON articles WHEN new.updated_at <> old.updated_at OR new.status <> old.status BEGIN
+  INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, next_attempt_at, created_at)
+    SELECT w.id, 'article.published', json_object('event', 'article.published', 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'data', json_object('id', new.id, 'slug', new.slug, 'title', new.title, 'status', new.status, 'publishedAt', strftime('%Y-%m-%dT%H:%M:%fZ', new.published_at / 1000.0, 'unixepoch'), 'authorId', new.author_id)),
+      'pending', 0, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer)
+    FROM webhooks w
+    WHERE w.active AND (old.status <> 'published' AND (new.status = 'published' AND new.published_at <= cast(unixepoch('subsec') * 1000 as integer))) AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('article.published', '*'));
+  INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, next_attempt_at, created_at)
+    SELECT w.id, 'article.updated', json_object('event', 'article.updated', 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'data', json_object('id', new.id, 'slug', new.slug, 'title', new.title, 'status', new.status, 'publishedAt', strftime('%Y-%m-%dT%H:%M:%fZ', new.published_at / 1000.0, 'unixepoch'), 'authorId', new.author_id)),
+      'pending', 0, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer)
+    FROM webhooks w
+    WHERE w.active AND (old.status = 'published' AND (new.status = 'published' AND new.published_at <= cast(unixepoch('subsec') * 1000 as integer))) AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('article.updated', '*'));
+  INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, next_attempt_at, created_at)
+    SELECT w.id, 'article.unpublished', json_object('event', 'article.unpublished', 'createdAt', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'data', json_object('id', old.id, 'slug', old.slug, 'title', old.title, 'status', new.status, 'publishedAt', strftime('%Y-%m-%dT%H:%M:%fZ', old.published_at / 1000.0, 'unixepoch'), 'authorId', old.author_id)),
+      'pending', 0, cast(unixepoch('subsec') * 1000 as integer), cast(unixepoch('subsec') * 1000 as integer)
+    FROM webhooks w
+    WHERE w.active AND (old.status = 'published' AND NOT (new.status = 'published' AND new.published_at <= cast(unixepoch('subsec') * 1000 as integer))) AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('article.unpublished', '*'));
+END;
+--> statement-breakpoint
 DROP TRIGGER `articles_webhook_delete`;
 --> statement-breakpoint
 CREATE TRIGGER `articles_webhook_delete` AFTER DELETE ON articles WHEN (old.status = 'published' AND old.published_at <= cast(unixepoch('subsec') * 1000 as integer)) BEGIN

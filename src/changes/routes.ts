@@ -26,7 +26,7 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listChanges',
       tags: ['sync'],
       summary: 'What changed since a cursor (delta sync)',
-      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers read the changes to public content alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor read by another reader than the one it was made for (without a key, or with a key of another role or author). Responses are never cached.',
+      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers read the changes to public content alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor read by another reader than the one it was made for: without a key, with an editor or admin key, or with one author\'s key. Responses are never cached.',
       security: optionalAuth,
       querystring: ChangesQuery,
       response: { 200: ChangesResponse, ...problems(400, 401, 410) }

@@ -37,7 +37,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'createWebhook',
       tags: ['webhooks'],
       summary: 'Subscribe a URL to events',
-      description: 'Deliveries are JSON POSTs `{id, event, createdAt, data}` signed with `Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`, queued in the database with the change, retried with exponential backoff for a day. Events are about public content only: articles while published (`article.unpublished` when one stops being), comments on published articles; a draft\'s edits and deletion are not announced. The secret is shown once.',
+      description: 'Deliveries are JSON POSTs `{id, event, createdAt, data}` signed with `Broadsheet-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`, queued in the database with the change, retried with exponential backoff for a day. Events are about published articles only: an article while published (`article.unpublished`, with the article as it was while published, when it stops being), comments on published articles (`comment.created` also while awaiting moderation); a draft\'s edits and deletion are not announced. The secret is shown once.',
       security: secured,
       body: Ref(WebhookCreate),
       response: { 201: One(Ref(NewWebhookSchema)), ...problems(400, 401, 403, 413, 415) }
