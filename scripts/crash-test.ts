@@ -420,10 +420,11 @@ function verifyDatabase () {
     ]) {
       try { db.prepare(sql).run() } catch (err) { fail(`${label}: ${(err as Error).message}`) }
     }
+    // Rows one query gives and the other does not, either way.
+    const differing = (left: string, right: string) => (db.prepare(`select
+      (select count(*) from (${left} except ${right})) + (select count(*) from (${right} except ${left})) as n`).get() as { n: number }).n
     // The public index holds the published articles (a scheduled one joins when published).
-    const misplaced = (db.prepare(`select
-      (select count(*) from (select id from articles_public_fts_docsize except select id from articles where status = 'published')) +
-      (select count(*) from (select id from articles where status = 'published' except select id from articles_public_fts_docsize)) as n`).get() as { n: number }).n
+    const misplaced = differing('select id from articles_public_fts_docsize', "select id from articles where status = 'published'")
     if (misplaced) fail(`public FTS index: ${misplaced} articles in it that are not published, or published and not in it`)
     // Its integrity-check compares nothing with the text (it is contentless): compare it
     // with an index built afresh from the published articles, totals and terms.
@@ -433,9 +434,7 @@ function verifyDatabase () {
       create virtual table temp.fresh_vocab using fts5vocab(temp, fresh_fts, 'row');`)
     const totals = (table: string) => (db.prepare(`select hex(block) as h from ${table} where id = 1`).get() as { h: string } | undefined)?.h
     if (totals('main.articles_public_fts_data') !== totals('temp.fresh_fts_data')) fail('public FTS index: its totals differ from an index built afresh')
-    const terms = (db.prepare(`select
-      (select count(*) from (select term, doc, cnt from main.articles_public_fts_vocab except select term, doc, cnt from temp.fresh_vocab)) +
-      (select count(*) from (select term, doc, cnt from temp.fresh_vocab except select term, doc, cnt from main.articles_public_fts_vocab)) as n`).get() as { n: number }).n
+    const terms = differing('select term, doc, cnt from main.articles_public_fts_vocab', 'select term, doc, cnt from temp.fresh_vocab')
     if (terms) fail(`public FTS index: ${terms} terms differ from an index built afresh`)
     // Each article's copy of its links (category_ids, tag_ids) is written with them.
     const unlike = linkCopiesOutOfStep(drizzle(db, { schema }))

@@ -100,6 +100,8 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   const vault = insertCategory(app, 'Vault')
   const classified = insertTag(app, 'Classified')
   const first = await postArticle(app, editor, { title: 'First public', authorId: seen.id, status: 'published' })
+  await postArticle(app, editor, { title: 'Early draft', authorId: unseen.id })
+  await postArticle(app, editor, { title: 'Second public', authorId: seen.id, status: 'published' })
   const feed = async (since: string | null, token?: string) => (await call(app, { url: `/v1/changes?perPage=500${since ? `&since=${since}` : ''}`, token })).json
   const start = await feed(null)
   t.same(start.data.map((c: any) => c.seq), start.data.map((_: unknown, i: number) => i + 1), 'public changes are numbered one by one')

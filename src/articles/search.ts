@@ -82,8 +82,8 @@ function prefixTerms (db: Db, index: SearchIndex, prefix: string): string[] | nu
 
 /**
  * The ranked hits: `hits` is JSON `[[id, rank], …]`, best first, of the newest visible
- * matches, each rank a relevance level (relevanceLevels) (at most RANKED_WINDOW); `floor` is the lowest id among them when older
- * matches exist beyond the window, otherwise null.
+ * matches (at most RANKED_WINDOW), each rank a relevance level (relevanceLevels); `floor`
+ * is the lowest id among them when older matches exist beyond the window, otherwise null.
  */
 export interface Ranking { hits: string, ranks: Map<number, number>, floor: number | null }
 

@@ -42,7 +42,7 @@ export interface ChangeItem {
 export interface FeedPosition { reader: string, n: number }
 type Log = 'all' | 'public'
 
-export function readerOf (caller: Caller): string {
+function readerOf (caller: Caller): string {
   if (caller.role === 'anonymous') return 'public'
   return isStaff(caller) ? 'staff' : `author:${caller.authorId ?? 0}`
 }
@@ -76,7 +76,7 @@ export function listChanges (db: Db, caller: Caller, since: FeedPosition | null,
     // A store built for one reader holds items another may not see, or lacks some it may.
     // (And a whole-log position read as a public one would tell an anonymous caller where
     // the hidden writes are.)
-    throw new Gone('This cursor was made for another reader (without an API key, or with a key of another role or author), who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor')
+    throw new Gone('This cursor was made for another reader (without an API key, with an editor or admin key, or with another author\'s key), who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor')
   }
   const floor = purgedThrough(db, log)
   if (since !== null && since.n < floor) {
