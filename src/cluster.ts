@@ -3,7 +3,8 @@
  * demo content, the bootstrap key), then forks WORKERS server processes that share the
  * port: node:cluster hands each new connection to the next worker in turn. Every worker
  * keeps its own caches and follows the others' writes (plugins/changes.ts); worker 1
- * alone runs the background jobs (scheduled publishing, webhook delivery, purges).
+ * alone runs the background jobs (scheduled publishing, webhook delivery, purges). The
+ * primary counts comment submissions per client address for all of them.
  *
  * A worker that dies after it has served is started again in its place, unless workers
  * have died 5 times within a minute. One that dies before it ever listened (a port in
@@ -17,6 +18,7 @@ import pino from 'pino'
 import { openDatabase } from './db/client.js'
 import { ensureBootstrapKey } from './keys/queries.js'
 import type { Config } from './config.js'
+import { answerRateLimits, WindowCounts } from './lib/shared-rate-limit.js'
 
 /** The message a worker gets when it should finish its requests and exit. */
 export const SHUTDOWN = 'broadsheet:shutdown'
@@ -61,10 +63,13 @@ export async function runPrimary (config: Config): Promise<void> {
   let stopping = false
   let failed = false
   const killTimers = new Map<Worker, NodeJS.Timeout>()
+  // The comment allowance per client address, one for all workers.
+  const commentCounts = new WindowCounts()
 
   function start (slot: number) {
     const worker = cluster.fork({ [SLOT_VARIABLE]: String(slot) })
     workers.set(slot, worker)
+    answerRateLimits(worker, commentCounts)
     worker.once('listening', () => {
       serving.add(worker)
       // Told to stop while it was starting: it can hear that now.

@@ -44,7 +44,7 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: join(dir, 'b.db'), WORKERS: '2', LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_PRIVATE: 'true' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: join(dir, 'b.db'), WORKERS: '2', LOG_LEVEL: 'info', BOOTSTRAP_ADMIN_TOKEN: ADMIN, WEBHOOK_ALLOW_PRIVATE: 'true', COMMENT_RATE_LIMIT: '3' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -112,6 +112,20 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   t.same(patches.filter((s) => s === 200).length, 1, `one PATCH wins (${patches})`)
   t.same(patches.filter((s) => s === 412).length, 19, 'the others get 412')
 
+  // One comment allowance per address, whichever worker each connection reaches.
+  const comment = async () => {
+    const res = await fetch(`${base}/v1/articles/${target.id}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ authorName: 'Busy Reader', authorEmail: 'busy@mail.example', body: 'Another thought.' })
+    })
+    await res.arrayBuffer()
+    return `${res.status} ${res.headers.get('x-ratelimit-remaining') ?? res.headers.get('retry-after')}`
+  }
+  const submitted: string[] = []
+  for (let i = 0; i < 6; i++) submitted.push(await comment())
+  t.match(submitted, ['201 2', '201 1', '201 0', /^429 \d+$/, /^429 \d+$/, /^429 \d+$/], `COMMENT_RATE_LIMIT=3 holds across both workers (${submitted})`)
+
   process.kill(workers[0], 'SIGKILL')
   let replaced: number[] = []
   for (let i = 0; i < 100 && !(replaced.length === 2 && !replaced.includes(workers[0])); i++) {
@@ -124,6 +138,7 @@ t.test('two workers share the port and the data; a dead worker is replaced; SIGT
   for (let i = 0; i < 300 && listened() < 3; i++) await sleep(100)
   t.equal(listened(), 3, 'the new worker listens')
   t.same(await tagCounts(), after, 'and serves the same data')
+  t.match(await comment(), /^429 /, 'the new worker keeps the allowance: the primary counts it')
 
   child.kill('SIGTERM')
   const [code, signal] = await Promise.race([exited, sleep(15_000).then(() => [null, 'timeout'] as const)])

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
+import { sharedRateLimitStore } from '../lib/shared-rate-limit.js'
 import { Type } from 'typebox'
 import { IdParams, KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
@@ -33,8 +34,10 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   // https://github.com/fastify/fastify-rate-limit. Encapsulated here and off by default:
   // only the submission route opts in, so reads are never limited. Its 429 is thrown
   // into our error handler, which writes the problem document; Retry-After is already set.
+  // With WORKERS the primary keeps the count, so the allowance is one for all workers.
   await fastify.register(rateLimit, {
     global: false,
+    store: sharedRateLimitStore(),
     keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) => new TooManyRequests(context.after)
   })
