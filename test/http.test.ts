@@ -84,6 +84,15 @@ t.test('the response cache answers repeated anonymous reads from memory and neve
   t.equal(brotliDecompressSync(br.rawPayload).toString(), plain.body)
   const cached304 = await app.inject({ url: '/v1/articles?perPage=100', headers: { 'if-none-match': plain.headers.etag as string } })
   t.equal(cached304.statusCode, 304)
+  // q-values as @fastify/compress reads them: q=0 refuses an encoding.
+  const cachedEncoding = async (accept: string) => (await app.inject({ url: '/v1/articles?perPage=100', headers: { 'accept-encoding': accept } })).headers['content-encoding'] ?? 'identity'
+  t.equal(await cachedEncoding('br;q=0'), 'identity')
+  t.equal(await cachedEncoding('gzip;q=0'), 'identity')
+  t.equal(await cachedEncoding('br;q=0, gzip;q=0'), 'identity')
+  t.equal(await cachedEncoding('gzip, br;q=0'), 'gzip')
+  t.equal(await cachedEncoding('gzip;q=0.5, br'), 'br')
+  t.equal(await cachedEncoding('x-gzip'), 'gzip')
+  t.equal(await cachedEncoding('identity'), 'identity')
 })
 
 t.test('the response cache stays within its memory bound, dropping the least recently used', async (t) => {

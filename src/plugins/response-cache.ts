@@ -11,6 +11,7 @@
  * scheduled publication time. The cache is bounded (RESPONSE_CACHE_MB, LRU eviction).
  */
 import fp from 'fastify-plugin'
+import { Negotiator } from '@fastify/accept-negotiator'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import type { FastifyReply, onSendHookHandler } from 'fastify'
 import { etagMatches } from './http-cache.js'
@@ -27,6 +28,23 @@ interface Entry {
   notModified?: Record<string, string>
   etag: string
   size: number
+}
+
+// As @fastify/compress reads Accept-Encoding: `*` and `x-gzip` ask for gzip.
+const GZIP_ALIASES = /\*|x-gzip/g
+
+/** The Accept-Encoding headers seen last, answered without parsing again (at most 100). */
+function recentAnswers () {
+  const answers = new Map<string, string>()
+  return {
+    get: (key: string) => answers.get(key),
+    has: (key: string) => answers.has(key),
+    set (key: string, value: string) {
+      if (answers.size >= 100) answers.clear()
+      answers.set(key, value)
+      return this
+    }
+  }
 }
 
 const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'link', 'x-total-count', 'vary']
@@ -53,6 +71,8 @@ export default fp(async function responseCachePlugin (fastify) {
   if (limit <= 0) return
 
   const entries = new Map<string, Entry>()
+  // Brotli before gzip, q-values honoured (`br;q=0` refuses brotli), as @fastify/compress negotiates.
+  const encodings = new Negotiator<'br' | 'gzip'>({ supportedValues: ['br', 'gzip'], cache: recentAnswers() })
   let bytes = 0
   let generation = 0
   // Entries are good until this time: the next scheduled publication (null: not yet known).
@@ -79,9 +99,7 @@ export default fp(async function responseCachePlugin (fastify) {
 
   function encodingFor (accept: string | undefined, entry: Entry): 'br' | 'gzip' | null {
     if (!accept || entry.body.length < COMPRESS_OVER) return null
-    if (/\bbr\b/.test(accept)) return 'br'
-    if (/\bgzip\b/.test(accept)) return 'gzip'
-    return null
+    return encodings.negotiate(accept.toLowerCase().replace(GZIP_ALIASES, 'gzip'))
   }
 
   function store (key: string, entry: Entry) {
