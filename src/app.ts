@@ -125,9 +125,15 @@ function onlyRepresentableTimes (ajv: Parameters<NonNullable<NonNullable<Fastify
 /**
  * Query strings and path parameters are text, so they are coerced ("5" → 5); JSON bodies
  * are not: `{"featured": "yes"}` or `{"title": 5}` is a 400, never silently converted.
+ *
+ * `Infinity` and `1e400` coerce to the number Infinity. With Ajv's default strictNumbers
+ * the coerced value then skips `minimum`/`maximum` (they only check finite numbers), so
+ * `?page=Infinity` reached the query as Infinity. The coercing validator leaves numbers
+ * unrestricted instead, and every integer in a query or path has a `maximum`, which
+ * Infinity fails (a 400 naming the parameter). JSON bodies keep strictNumbers.
  */
 function strictBodyValidator (externalSchemas: unknown, ajvOptions: { customOptions?: Record<string, unknown> }) {
-  const coercing = ajvFactory(externalSchemas as never, ajvOptions as never)
+  const coercing = ajvFactory(externalSchemas as never, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, strictNumbers: false } } as never)
   const strict = ajvFactory(externalSchemas as never, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } } as never)
   return (route: { httpPart?: string }) => (route.httpPart === 'body' ? strict : coercing)(route as never)
 }

@@ -240,6 +240,7 @@ const evilJson = fc.constantFrom<unknown>(
 const evilFragment = fc.oneof(
   fc.constantFrom(
     '', '0', '-1', '1.5', '-0', '1e308', '1e3', '0x10', '18446744073709551616', '99999999999999999999', 'abc', 'A', 'true', 'null', 'NaN',
+    'Infinity', '-Infinity', '1e400', '-1e400',
     '%00', 'a%00b', '%zz', '%', '%C0%AF', '%ED%A0%80', '%F0%9F%A6%84', '%EF%BF%BF', 'a+b', 'a%20b', '..%2f', '..%2f..%2fetc%2fpasswd',
     '%2e%2e', ',', ',,', '-', '--', '-a', 'a--b', 'a-', '%2C1', '1,,2', 'any,draft', '%5B%5D', 'x'.repeat(121), HUGE, '%E2%80%AE'
   ),
@@ -507,6 +508,30 @@ t.test('RFC 3339 edge times are a 400 naming the field, or kept as the same inst
     if (representable) t.equal(listed.status, 200, `publishedAfter=${time}`)
     else t.same([listed.status, listed.json?.errors?.map((e: any) => e.path)], [400, ['/query/publishedAfter']], `publishedAfter=${time} is a 400`)
   }
+})
+
+t.test('non-finite numbers in a query are a 400 naming the parameter', async (t) => {
+  // Coerced from text, `Infinity` and `1e400` are the number Infinity: it passes `integer`
+  // and `maximum` unless numbers must be finite.
+  const integers = operations.flatMap((op) => op.method !== 'GET'
+    ? []
+    : op.parameters.filter((p) => p.in === 'query' && resolve(p.schema).type === 'integer').map((p) => ({ op, name: p.name })))
+  t.ok(integers.length >= 15, `${integers.length} integer query parameters`)
+  // What makes Infinity fail (app.ts, strictBodyValidator): every integer in a query or path has a maximum.
+  for (const op of operations) {
+    for (const p of op.parameters.filter((p) => p.in !== 'header' && resolve(p.schema).type === 'integer')) {
+      t.type(resolve(p.schema).maximum, 'number', `${op.operationId} ${p.name} has a maximum`)
+    }
+  }
+  for (const { op, name } of integers) {
+    const url = op.path.replace(/\{[^}]+\}/g, String(anchor.id))
+    for (const value of ['Infinity', '-Infinity', '1e400', 'NaN']) {
+      const res = await call(app, { url: `${url}?${name}=${value}`, token: admin })
+      t.same([res.status, res.json?.errors?.map((e: any) => e.path)], [400, [`/query/${name}`]], `${op.operationId} ${name}=${value}`)
+    }
+  }
+  const reassign = await call(app, { method: 'DELETE', url: `/v1/authors/${bob.id}?reassignTo=Infinity`, token: admin })
+  t.same([reassign.status, reassign.json?.errors?.map((e: any) => e.path)], [400, ['/query/reassignTo']], 'reassignTo=Infinity')
 })
 
 t.test('fixtures the fuzzer relies on are still there', async (t) => {

@@ -89,7 +89,7 @@ export const AuthorUpdate = Type.Object({ name: Type.Optional(name), ...optional
 export type AuthorUpdate = Static<typeof AuthorUpdate>
 
 export const AuthorDeleteQuery = queryObject({
-  reassignTo: Type.Integer({ minimum: 1, description: 'Another author\'s id: the deleted author\'s articles move to them. Needed when the author has articles.' })
+  reassignTo: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Another author\'s id: the deleted author\'s articles move to them. Needed when the author has articles.' })
 })
 export type AuthorDeleteQuery = Static<typeof AuthorDeleteQuery>
 
