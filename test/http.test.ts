@@ -1,5 +1,6 @@
 import t from 'tap'
 import { gunzipSync, brotliDecompressSync } from 'node:zlib'
+import { connect, type AddressInfo } from 'node:net'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
 import { recordQueries } from './query-log.js'
@@ -138,4 +139,31 @@ t.test('compression, CORS and security headers on uncached responses', async (t)
   const docs = await app.inject('/docs')
   t.equal(docs.statusCode, 200)
   t.match(docs.headers['content-security-policy'], /script-src/, 'the docs get a CSP that lets them run')
+})
+
+t.test('what the HTTP parser refuses is answered with a problem document, and the connection closed', async (t) => {
+  const app = await build(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app.server.address() as AddressInfo).port
+  const raw = (request: string) => new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request))
+    let answer = ''
+    socket.on('data', (chunk) => { answer += chunk })
+    socket.on('close', () => resolve(answer))
+    socket.on('error', reject)
+  })
+  const cases: Array<[string, string, number]> = [
+    ['two Content-Lengths', 'POST /v1/tags HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', 400],
+    ['a bad chunk size', 'POST /v1/tags HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 400],
+    ['a space in the path', 'GET /v1/ta gs HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['HTTP/2 on the plain port', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
+    ['headers over 16 KB', `GET /v1/tags HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431]
+  ]
+  for (const [name, request, status] of cases) {
+    const answer = await raw(request)
+    const [head, body] = answer.split('\r\n\r\n')
+    t.match(head, new RegExp(`^HTTP/1.1 ${status} `), `${name}: ${status}`)
+    t.match(head, /content-type: application\/problem\+json/i, `${name}: a problem document`)
+    t.match(JSON.parse(body), { status, type: /^urn:broadsheet:problem:/, title: String, detail: String }, name)
+  }
 })

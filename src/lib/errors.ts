@@ -31,12 +31,14 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable'
 }
@@ -52,6 +54,8 @@ const TYPES: Record<number, string> = {
   413: 'content-too-large',
   415: 'unsupported-media-type',
   429: 'too-many-requests',
+  408: 'request-timeout',
+  431: 'header-fields-too-large',
   500: 'internal-error',
   503: 'unavailable'
 }

@@ -3,7 +3,8 @@
  * `errors[].path` JSON pointers; 5xx are logged with the request context and masked.
  */
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { problem, type ProblemField } from '../lib/errors.js'
 import { problemResponse } from '../lib/schemas.js'
 
@@ -33,6 +34,28 @@ function validationErrors (error: FastifyError): ProblemField[] {
 
 export function sendProblem (reply: FastifyReply, status: number, detail: string, errors?: ProblemField[]) {
   return reply.code(status).type('application/problem+json').send(problem(status, detail, errors))
+}
+
+/**
+ * A request Node's HTTP parser refuses (a bad chunk size, two Content-Lengths, a header
+ * over 16 KB, a TLS handshake on the plain port) never reaches a route or the error
+ * handler: Fastify writes to the socket itself. The same statuses as Fastify's own
+ * handler, as a problem document; the connection is closed after it.
+ */
+export function clientError (this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, detail] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'The request did not arrive in time']
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are too large']
+      : [400, 'The request is not valid HTTP/1.1']
+  this.log.trace({ err }, 'client error')
+  if (socket.writable) {
+    const body = problem(status, detail)
+    const text = JSON.stringify(body)
+    socket.write(`HTTP/1.1 ${status} ${body.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`)
+  }
+  socket.destroy(err)
 }
 
 const BUSY = 'The database is busy with another write; nothing was changed. Try again shortly.'
