@@ -23,6 +23,17 @@ t.test('every route documents operationId, tags, summary and its responses', asy
       t.ok(op.summary, `${op.operationId} has a summary`)
       t.ok(Object.keys(op.responses).some((s) => s.startsWith('2')), `${op.operationId} documents a success`)
       if (['post', 'patch', 'delete'].includes(method)) t.ok(op.security?.length, `${op.operationId} states its security`)
+      // The contract's headers, so that generated clients can read them.
+      if (method === 'get' && op.responses['200']) {
+        t.ok(op.responses['200'].headers?.etag, `${op.operationId} declares ETag`)
+        t.ok(op.parameters?.some((p: any) => p.in === 'header' && p.name === 'if-none-match'), `${op.operationId} takes If-None-Match`)
+        if (op.responses['200'].content?.['application/json']?.schema?.properties?.meta) {
+          const listHeaders = Object.keys(op.responses['200'].headers).filter((h) => h === 'link' || h === 'x-total-count')
+          if (path !== '/v1/changes') t.same(listHeaders, ['link', 'x-total-count'], `${op.operationId} declares Link and X-Total-Count`)
+        }
+      }
+      if (method === 'post' && op.responses['201']) t.ok(op.responses['201'].headers?.location, `${op.operationId} declares Location`)
+      if (['post', 'patch', 'delete'].includes(method)) t.ok(op.responses['413'] && op.responses['415'], `${op.operationId} lists 413 and 415`)
     }
   }
   t.ok(spec.components.schemas.Problem)

@@ -6,7 +6,11 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 
-type Spec = { paths: Record<string, Record<string, { operationId: string, responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> }
+type Header = { required?: boolean }
+type Spec = { paths: Record<string, Record<string, { operationId: string, responses: Record<string, { headers?: Record<string, Header>, content?: Record<string, { schema: unknown }> }> }>> }
+
+// Headers of the contract a client generator reads: sent only where the spec declares them.
+const CONTRACT_HEADERS = ['etag', 'location', 'link', 'x-total-count', 'retry-after']
 
 export class SpecChecker {
   private ajv = new Ajv2020({ strict: false, allErrors: true })
@@ -37,6 +41,12 @@ export class SpecChecker {
     const responses = this.spec.paths[route.path][method.toLowerCase()].responses
     const documented = responses[String(res.statusCode)]
     if (!documented) return [`${method} ${route.path} answered ${res.statusCode}, which the spec does not list`]
+    const declared = documented.headers ?? {}
+    const headerProblems = [
+      ...Object.entries(declared).filter(([name, h]) => h.required && res.headers[name] === undefined).map(([name]) => `${method} ${url} ${res.statusCode}: no ${name} header, which the spec requires`),
+      ...CONTRACT_HEADERS.filter((name) => res.headers[name] !== undefined && !declared[name]).map((name) => `${method} ${url} ${res.statusCode}: sends ${name}, which the spec does not declare`)
+    ]
+    if (headerProblems.length) return headerProblems
     if (res.statusCode === 204 || res.statusCode === 304 || !documented.content) return []
     const type = String(res.headers['content-type'] ?? '').split(';')[0]
     const media = documented.content[type]

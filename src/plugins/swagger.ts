@@ -7,6 +7,52 @@ import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import { readFileSync } from 'node:fs'
 
+type Json = Record<string, any>
+
+const PROBLEM = { $ref: '#/components/schemas/Problem' }
+const text = (description: string) => ({ description, required: true, schema: { type: 'string' } })
+
+/**
+ * What every route does that its own schema does not say: the headers of the contract's
+ * sections 2, 3 and 7, and the problems Fastify's body parser answers before a route
+ * runs. Only the document changes; validation and serialization never see these.
+ */
+export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Json }): Json {
+  for (const item of Object.values(openapiObject.paths ?? {}) as Json[]) {
+    for (const [method, operation] of Object.entries(item) as Array<[string, Json]>) {
+      const responses: Json = operation.responses ?? {}
+      const ok = responses['200']
+      const written = method === 'post' ? responses['201'] : method === 'patch' ? ok : undefined
+      for (const response of [method === 'get' ? ok : undefined, written]) {
+        if (response) (response.headers ??= {}).etag ??= text('This representation\'s entity tag: send it back in `If-None-Match` (a 304 while it matches) or in a write\'s `If-Match`')
+      }
+      if (method === 'get' && ok) {
+        const headers = ok.headers
+        headers['cache-control'] ??= text('Who may store this response: `public, max-age=…, stale-while-revalidate=…` on anonymous reads of content, `private, no-store` with a key, `no-store` where the operation says so')
+        if (ok.content?.['application/json']?.schema?.properties?.meta?.$ref === '#/components/schemas/ListMeta') {
+          headers.link ??= text('RFC 8288 links with the relations of `links` that are not null (`first`, `prev`, `next`, `last`)')
+          headers['x-total-count'] ??= { ...text('`meta.total`: the items matching the filters, as the caller may see them'), schema: { type: 'integer', minimum: 0 } }
+        }
+        if (responses['304']) {
+          const parameters: Json[] = operation.parameters ??= []
+          if (!parameters.some((p) => p.in === 'header' && p.name === 'if-none-match')) {
+            parameters.push({ in: 'header', name: 'if-none-match', required: false, schema: { type: 'string' }, description: 'ETags you hold (comma list, `W/` allowed): a 304 with no body while one matches' })
+          }
+        }
+      }
+      const created = responses['201']
+      if (method === 'post' && created) {
+        (created.headers ??= {}).location ??= text('The URL of the new item')
+      }
+      if (['post', 'put', 'patch', 'delete'].includes(method)) {
+        responses['413'] ??= { description: 'Request body over 1 MiB', content: { 'application/problem+json': { schema: PROBLEM } } }
+        responses['415'] ??= { description: 'Request body is not JSON', content: { 'application/problem+json': { schema: PROBLEM } } }
+      }
+    }
+  }
+  return openapiObject
+}
+
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 export default fp(async function swaggerPlugin (fastify) {
@@ -37,6 +83,7 @@ export default fp(async function swaggerPlugin (fastify) {
         }
       }
     },
+    transformObject: documentSharedBehaviour as never,
     refResolver: {
       buildLocalReference (json, _baseUri, _fragment, i) {
         return typeof json.$id === 'string' ? json.$id : `Schema${i}`
