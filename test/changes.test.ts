@@ -12,9 +12,7 @@ async function sync (app: any, store: Store, cursor: string | null, token?: stri
     const url = `/v1/changes?perPage=7${next ? `&since=${next}` : ''}`
     const { status, json, headers } = await call(app, { url, token })
     if (status !== 200) throw new Error(`sync failed ${status} ${JSON.stringify(json)}`)
-    if (!token) {
-      t.equal(headers['cache-control'], 'no-store')
-    }
+    t.equal(headers['cache-control'], 'private, no-store')
     for (const change of json.data) {
       const key = `${change.resource}:${change.id}`
       if (change.op === 'upsert') store.set(key, change.data)

@@ -43,6 +43,11 @@ t.test('ETags, 304s and Cache-Control', async (t) => {
 
   const authed = await call(app, { url: '/v1/articles', token: editor })
   t.equal(authed.headers['cache-control'], 'private, no-store')
+  // Writes with a key too: the answer is the caller's view.
+  const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${a.id}`, token: editor, payload: { subtitle: 'Newer' } })
+  t.equal(patched.headers['cache-control'], 'private, no-store')
+  const posted = await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'Cache Header' } })
+  t.equal(posted.headers['cache-control'], 'private, no-store')
 })
 
 t.test('the response cache answers repeated anonymous reads from memory and never serves stale content', async (t) => {

@@ -168,3 +168,31 @@ t.test('failed deliveries are retried with backoff, and survive a restart', asyn
   t.equal(done.status, 'delivered')
   t.equal(done.attempts, 2)
 })
+
+t.test('[412] If-Match on changing or deleting a subscription, and on revoking a key', async (t) => {
+  const app = await build(t, { webhookAllowPrivate: true })
+  const admin = tokenFor(app, 'admin')
+  const hook = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: 'http://127.0.0.1:9/hook', events: ['article.published'] } })
+  const url = `/v1/webhooks/${hook.json.data.id}`
+  const read = await app.inject({ url, headers: { authorization: `Bearer ${admin}` } })
+  const etag = read.headers.etag as string
+
+  const stale = await call(app, { method: 'PATCH', url, token: admin, headers: { 'if-match': '"stale"' }, payload: { active: false } })
+  t.equal(stale.status, 412)
+  t.equal((await call(app, { url, token: admin })).json.data.active, true, 'a 412 changes nothing')
+  const changed = await app.inject({ method: 'PATCH', url, headers: { authorization: `Bearer ${admin}`, 'if-match': etag }, payload: { active: false } })
+  t.equal(changed.statusCode, 200)
+  t.equal(changed.json().data.active, false)
+  t.equal((await call(app, { method: 'DELETE', url, token: admin, headers: { 'if-match': etag } })).status, 412, 'the ETag read before the change is stale')
+  t.equal((await call(app, { url, token: admin })).status, 200, 'and deleted nothing')
+  t.equal((await call(app, { method: 'DELETE', url, token: admin, headers: { 'if-match': changed.headers.etag as string } })).status, 204)
+  t.equal((await call(app, { url, token: admin })).status, 404)
+
+  const key = await call(app, { method: 'POST', url: '/v1/keys', token: admin, payload: { name: 'Revoke me', role: 'editor' } })
+  const keyUrl = `/v1/keys/${key.json.data.id}`
+  t.equal((await call(app, { method: 'DELETE', url: keyUrl, token: admin, headers: { 'if-match': '"stale"' } })).status, 412)
+  t.equal((await call(app, { url: '/v1/tags', token: key.json.data.token })).status, 200, 'the key still works after a 412')
+  const keyEtag = (await app.inject({ url: keyUrl, headers: { authorization: `Bearer ${admin}` } })).headers.etag as string
+  t.equal((await call(app, { method: 'DELETE', url: keyUrl, token: admin, headers: { 'if-match': keyEtag } })).status, 204)
+  t.equal((await call(app, { url: '/v1/tags', token: key.json.data.token })).status, 401, 'revoked')
+})

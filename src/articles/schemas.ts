@@ -3,7 +3,7 @@ import { AuthorProfileSchema, AuthorSummarySchema, Nullable, Ref, SlugSchema, Te
 import { listQueryProperties, queryObject, type ListNames } from '../lib/list.js'
 
 export const ArticleStatus = Type.Enum(['draft', 'scheduled', 'published', 'archived'], {
-  description: '`draft` (default on create) → `scheduled` (needs a future publishedAt; turns published at that time) → `published` → `archived`'
+  description: '`draft` (default on create) → `scheduled` (needs a future publishedAt; turns published at that time) → `published` → `archived`. `published` with a future `publishedAt` is stored as `scheduled`: it goes live at that time, not before.'
 })
 
 export const FeaturedImageSchema = Type.Object({
@@ -81,6 +81,7 @@ const idOrSlugList = (what: string) => Type.String({
 /** Sort keys are resolved per caller in queries.ts; this spec lists the names. */
 export const articleListNames: ListNames = {
   sortable: ['publishedAt', 'updatedAt', 'createdAt', 'title', 'commentCount'],
+  sortNote: 'With `q`, also `relevance` (the default then; `-relevance` puts the least relevant first), as the first field only.',
   defaultSort: '-publishedAt',
   fields: ARTICLE_FIELDS
 }

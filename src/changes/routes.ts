@@ -36,7 +36,7 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     const perPage = request.query.perPage ?? 100
     const { data, more, next } = listChanges(fastify.db, request.caller, since, perPage, now())
     const nextCursor = encode(next)
-    reply.header('cache-control', 'no-store')
+    reply.header('cache-control', 'private, no-store')
     return {
       data,
       meta: { perPage, hasMore: more, nextCursor },

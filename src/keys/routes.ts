@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdParams, One, Ref, problems, secured } from '../lib/schemas.js'
-import { sendCreated, sendOne } from '../lib/http.js'
+import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
+import { writeLocked } from '../db/client.js'
 import { NotFound } from '../lib/errors.js'
 import { KeyCreate, KeySchema, NewKeySchema } from './schemas.js'
 import { createKey, getKey, listKeys, revokeKey } from './queries.js'
@@ -32,7 +33,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 201: One(Ref(NewKeySchema)), ...problems(400, 401, 403, 413, 415) }
     }
   }, async (request, reply) => {
-    reply.header('cache-control', 'no-store')
+    reply.header('cache-control', 'private, no-store')
     return sendCreated(request, reply, createKey(db, request.body as KeyCreate))
   })
 
@@ -59,12 +60,17 @@ const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       description: 'Takes effect at once: the next request with its token is a 401.',
       security: secured,
       params: IdParams,
-      response: { 204: Type.Null({ description: 'Revoked' }), ...problems(400, 401, 403, 404) }
+      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The ETag you read: a 412 and no change if the key has changed since' })) }),
+      response: { 204: Type.Null({ description: 'Revoked' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
     const id = Number(request.params.id)
-    if (!getKey(db, id)) throw new NotFound('Key')
-    revokeKey(db, id)
+    writeLocked(db, () => {
+      const key = getKey(db, id)
+      if (!key) throw new NotFound('Key')
+      checkIfMatch(request, key)
+      revokeKey(db, id)
+    })
     fastify.contentChanged({ keyIds: [id] })
     return reply.code(204).send(null)
   })

@@ -60,7 +60,7 @@ export function queryObject<T extends TProperties> (properties: T) {
 }
 
 /** What a list's documentation names: its sortable fields, default sort and fields. */
-export interface ListNames { sortable: readonly string[], defaultSort: string, fields: readonly string[] }
+export interface ListNames { sortable: readonly string[], defaultSort: string, fields: readonly string[], sortNote?: string }
 
 /** Querystring properties every list accepts; resources spread these into their schema. */
 export function listQueryProperties (spec: ListNames) {
@@ -71,7 +71,7 @@ export function listQueryProperties (spec: ListNames) {
     sort: Type.String({
       minLength: 1,
       maxLength: 200,
-      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${spec.sortable.map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.`
+      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${spec.sortable.map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.${spec.sortNote ? ` ${spec.sortNote}` : ''}`
     }),
     fields: Type.String({
       minLength: 1,

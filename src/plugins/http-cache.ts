@@ -39,7 +39,11 @@ export default fp(async function httpCachePlugin (fastify) {
   const publicCache = `public, max-age=${cacheMaxAge}, stale-while-revalidate=${cacheStaleWhileRevalidate}`
 
   fastify.addHook('onSend', function conditional (request, reply, payload, done) {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return done(null, payload)
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // A write's answer carries the caller's view (an author's draft, a new key's token).
+      if (request.caller && request.caller.role !== 'anonymous' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store')
+      return done(null, payload)
+    }
     reply.header('vary', 'Authorization, Accept-Encoding')
     if (reply.statusCode !== 200) return done(null, payload)
     if (!reply.hasHeader('cache-control')) {

@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdParams, Many, One, Ref, problems, secured } from '../lib/schemas.js'
-import { sendCreated, sendOne } from '../lib/http.js'
+import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
+import { writeLocked } from '../db/client.js'
 import { sendList } from '../lib/list.js'
 import { FieldError, NotFound } from '../lib/errors.js'
 import { DeliveryListQuery, DeliverySchema, NewWebhookSchema, WebhookCreate, WebhookSchema, WebhookUpdate } from './schemas.js'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, queuePing, updateWebhook } from './queries.js'
 import { checkTarget, TargetRefused } from './target.js'
+
+const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The ETag you read: a 412 and no change if the subscription has changed since' })) })
 
 const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   const { db, config } = fastify
@@ -45,7 +48,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     const input = request.body as WebhookCreate
     await allowedUrl(input.url)
-    reply.header('cache-control', 'no-store')
+    reply.header('cache-control', 'private, no-store')
     return sendCreated(request, reply, createWebhook(db, input))
   })
 
@@ -54,18 +57,25 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => sendOne(reply, existing(request.params.id)))
 
   fastify.patch('/:id', {
-    schema: { operationId: 'updateWebhook', tags: ['webhooks'], summary: 'Change a webhook subscription', security: secured, params: IdParams, body: Ref(WebhookUpdate), response: { 200: One(Ref(WebhookSchema)), ...problems(400, 401, 403, 404, 413, 415) } }
+    schema: { operationId: 'updateWebhook', tags: ['webhooks'], summary: 'Change a webhook subscription', security: secured, params: IdParams, headers: ifMatchHeaders, body: Ref(WebhookUpdate), response: { 200: One(Ref(WebhookSchema)), ...problems(400, 401, 403, 404, 412, 413, 415) } }
   }, async (request, reply) => {
     existing(request.params.id)
     const input = request.body as WebhookUpdate
+    // The URL check resolves DNS: before the write lock, not while holding it.
     await allowedUrl(input.url)
-    return sendOne(reply, updateWebhook(db, Number(request.params.id), input))
+    return sendOne(reply, writeLocked(db, () => {
+      checkIfMatch(request, existing(request.params.id))
+      return updateWebhook(db, Number(request.params.id), input)
+    }))
   })
 
   fastify.delete('/:id', {
-    schema: { operationId: 'deleteWebhook', tags: ['webhooks'], summary: 'Delete a webhook subscription and its deliveries', security: secured, params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404) } }
+    schema: { operationId: 'deleteWebhook', tags: ['webhooks'], summary: 'Delete a webhook subscription and its deliveries', security: secured, params: IdParams, headers: ifMatchHeaders, response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) } }
   }, async (request, reply) => {
-    if (!deleteWebhook(db, Number(request.params.id))) throw new NotFound('Webhook')
+    writeLocked(db, () => {
+      checkIfMatch(request, existing(request.params.id))
+      deleteWebhook(db, Number(request.params.id))
+    })
     return reply.code(204).send(null)
   })
 
@@ -81,7 +91,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     existing(request.params.id)
-    reply.header('cache-control', 'no-store')
+    reply.header('cache-control', 'private, no-store')
     const { page, items } = listDeliveries(db, Number(request.params.id), request.query)
     return sendList(request, reply, page, items)
   })
