@@ -12,6 +12,7 @@ import configPlugin from './plugins/config.js'
 import gracefulClosePlugin from './plugins/graceful-close.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
+import jsonBodyPlugin from './plugins/json-body.js'
 import schemasPlugin from './plugins/schemas.js'
 import authPlugin from './plugins/auth.js'
 import httpCachePlugin from './plugins/http-cache.js'
@@ -39,6 +40,7 @@ import { buildSerializer } from './lib/serializer.js'
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   // JSON is the only request body we accept: anything else is a 415 before any handler runs.
   fastify.removeContentTypeParser(['text/plain'])
+  await fastify.register(jsonBodyPlugin)
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(gracefulClosePlugin)
   await fastify.register(dbPlugin)

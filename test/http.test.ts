@@ -172,3 +172,32 @@ t.test('what the HTTP parser refuses is answered with a problem document, and th
     t.match(JSON.parse(body), { status, type: /^urn:broadsheet:problem:/, title: String, detail: String }, name)
   }
 })
+
+t.test('JSON bodies: bytes that are not UTF-8, lone surrogates, other charsets and content codings are refused, not repaired', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const post = (payload: string | Buffer, headers: Record<string, string> = {}) => app.inject({
+    method: 'POST', url: '/v1/tags', payload, headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json', ...headers }
+  })
+  const before = (await call(app, { url: '/v1/tags', token: editor })).json.meta.total
+
+  const notUtf8 = await post(Buffer.concat([Buffer.from('{"name":"bad'), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from('"}')]))
+  t.match([notUtf8.statusCode, notUtf8.headers['content-type'], notUtf8.json().detail], [400, /^application\/problem\+json/, /not valid UTF-8/])
+  const lone = await post('{"name":"a\\ud800b"}')
+  t.same([lone.statusCode, lone.json().errors], [400, [{ path: '/name', message: 'is not valid Unicode text (it holds a lone surrogate)' }]])
+  const reversed = await post('{"name":"ok","description":"x\\udfff\\ud800"}')
+  t.same(reversed.json().errors?.[0]?.path, '/description', 'a reversed pair is two lone surrogates')
+  const utf16 = await post('{"name":"Sixteen"}', { 'content-type': 'application/json; charset=utf-16' })
+  t.match([utf16.statusCode, utf16.json().detail], [415, /charset=utf-16/])
+  const labelled = await post('{"name":"Labelled"}', { 'content-encoding': 'gzip' })
+  t.match([labelled.statusCode, labelled.json().detail], [415, /Content-Encoding/])
+  t.equal((await call(app, { url: '/v1/tags', token: editor })).json.meta.total, before, 'none of them stored anything')
+
+  // What stays accepted: a surrogate pair (an emoji), charset=utf-8 in any spelling, identity, a BOM.
+  t.equal((await post('{"name":"Unicorn \\ud83e\\udd84"}')).statusCode, 201)
+  t.equal((await post('{"name":"Utf Spelled"}', { 'content-type': 'application/json; charset="UTF-8"' })).statusCode, 201)
+  t.equal((await post('{"name":"Identity"}', { 'content-encoding': 'identity' })).statusCode, 201)
+  t.equal((await post('\ufeff{"name":"With Bom"}')).statusCode, 201)
+  t.equal((await post('{"name":"Proto","__proto__":{"x":1}}')).statusCode, 400, 'prototype poisoning is still refused')
+  t.equal((await post('')).statusCode, 400, 'an empty body is still a 400')
+})

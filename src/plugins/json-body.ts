@@ -1,0 +1,59 @@
+/**
+ * JSON request bodies, read as Fastify's own parser reads them (secure-json-parse: a
+ * `__proto__` or `constructor.prototype` key is a 400), but refusing what it would
+ * otherwise repair without a word:
+ * - bytes that are not UTF-8 (Node would store U+FFFD in their place): 400;
+ * - a lone surrogate written as an escape (`"\ud800"`, which SQLite would store as
+ *   U+FFFD): 400 naming the field;
+ * - a `charset` other than UTF-8, or a `Content-Encoding` (a gzipped body would be read
+ *   as garbage, a plain one labelled gzip accepted): 415.
+ */
+import fp from 'fastify-plugin'
+import createError from '@fastify/error'
+import { BadRequest, FieldError } from '../lib/errors.js'
+
+const UnsupportedMediaType = createError('BS_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+// With the u flag a surrogate pair is one code point: only a lone surrogate is \p{Cs}.
+const LONE_SURROGATE = /\p{Cs}/u
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i
+
+/** The JSON pointer of the first string (or key) in `value` that is not well-formed UTF-16, or null. */
+function illFormedAt (value: unknown, path: string): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '/' : null
+  if (typeof value !== 'object' || value === null) return null
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    if (LONE_SURROGATE.test(key)) return at
+    const found = illFormedAt(item, at)
+    if (found !== null) return found
+  }
+  return null
+}
+
+export default fp(async function jsonBodyPlugin (fastify) {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error')
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, function strictJson (request, body, done) {
+    const encoding = request.headers['content-encoding']
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      return done(new UnsupportedMediaType(`Content-Encoding: ${encoding.slice(0, 40)} is not accepted; send the JSON body uncompressed`), undefined)
+    }
+    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      return done(new UnsupportedMediaType(`charset=${charset.slice(0, 40)} is not accepted; JSON bodies are UTF-8`), undefined)
+    }
+    let text: string
+    try {
+      text = utf8.decode(body as Buffer)
+    } catch {
+      return done(new BadRequest('The body is not valid UTF-8'), undefined)
+    }
+    parseJson(request, text, (err, value) => {
+      if (err) return done(err, undefined)
+      const at = illFormedAt(value, '')
+      if (at !== null) return done(new FieldError(at, 'is not valid Unicode text (it holds a lone surrogate)'), undefined)
+      done(null, value)
+    })
+  })
+}, { name: 'json-body' })
