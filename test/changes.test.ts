@@ -114,6 +114,12 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   await call(app, { method: 'PATCH', url: `/v1/comments/${pendingOnPublic.json.data.id}`, token: editor, payload: { status: 'spam' } })
   const doomed = await postArticle(app, editor, { title: 'Never to be', authorId: unseen.id, tagIds: [classified.id] })
   await call(app, { method: 'DELETE', url: `/v1/articles/${doomed.id}`, token: editor })
+  // An author's email is for editors and admins: changing it alone moves nothing public.
+  const profileBefore = await call(app, { url: `/v1/authors/${seen.id}` })
+  const emailed = await call(app, { method: 'PATCH', url: `/v1/authors/${seen.id}`, token: editor, payload: { email: 'new.address@private.example' } })
+  t.equal(emailed.json.data.email, 'new.address@private.example')
+  const profileAfter = await call(app, { url: `/v1/authors/${seen.id}` })
+  t.same([profileAfter.json.data.updatedAt, profileAfter.headers.etag], [profileBefore.json.data.updatedAt, profileBefore.headers.etag], 'the public profile, its updatedAt and ETag are as they were')
 
   const quiet = await feed(start.meta.nextCursor)
   t.same(quiet.data, [], 'no event')
@@ -121,6 +127,7 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   const staff = await feed(staffStart.meta.nextCursor, editor)
   t.ok(staff.data.some((c: any) => c.resource === 'article' && c.id === draft.id), 'staff see the draft\'s changes')
   t.ok(staff.data.some((c: any) => c.resource === 'comment' && c.id === onDraft), 'and its comment')
+  t.ok(staff.data.some((c: any) => c.resource === 'author' && c.id === seen.id && c.data.email === 'new.address@private.example'), 'and the new email')
 
   // Once published, the article and its approved comment reach the feed, numbered on.
   await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { status: 'published' } })

@@ -45,7 +45,10 @@ export function createAuthor (db: Db, input: AuthorCreate): { id: number, touche
 export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<Touched> {
   return forgettingSummaries(db, db.transaction((tx) => {
     const current = existing(tx, id)
-    const changes: Partial<typeof authors.$inferInsert> = { updatedAt: Math.max(now(), current.updatedAt + 1) }
+    // `updatedAt` is public: a change to the email alone, which only editors and admins
+    // see, leaves it (and the public profile's ETag) as it was.
+    const emailOnly = Object.keys(input).every((name) => name === 'email')
+    const changes: Partial<typeof authors.$inferInsert> = emailOnly ? {} : { updatedAt: Math.max(now(), current.updatedAt + 1) }
     if (input.name !== undefined) {
       changes.name = input.name
       changes.searchName = searchName(input.name)
