@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/client.js'
-import { createKey, listKeys, revokeKey } from './keys/queries.js'
+import { allKeys, createKey, revokeKey } from './keys/queries.js'
 import { repairLinkCopies } from './articles/mutations.js'
 
 const USAGE = `usage:
@@ -46,7 +46,7 @@ function main (argv: string[]) {
         break
       }
       case 'list':
-        for (const key of listKeys(db)) {
+        for (const key of allKeys(db)) {
           process.stdout.write(`${key.id}\t${key.role}\t${key.authorId ?? '-'}\t${key.tokenPrefix}…\t${key.revokedAt ? `revoked ${key.revokedAt}` : 'active'}\t${key.name}\n`)
         }
         break

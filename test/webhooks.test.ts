@@ -196,3 +196,43 @@ t.test('[412] If-Match on changing or deleting a subscription, and on revoking a
   t.equal((await call(app, { method: 'DELETE', url: keyUrl, token: admin, headers: { 'if-match': keyEtag } })).status, 204)
   t.equal((await call(app, { url: '/v1/tags', token: key.json.data.token })).status, 401, 'revoked')
 })
+
+t.test('keys, subscriptions and deliveries are lists like the others; routes without query parameters refuse them', async (t) => {
+  const app = await build(t, { webhookAllowPrivate: true })
+  const admin = tokenFor(app, 'admin')
+  for (let i = 0; i < 3; i++) {
+    await call(app, { method: 'POST', url: '/v1/keys', token: admin, payload: { name: `Listed ${i}`, role: 'editor' } })
+    await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: `http://127.0.0.1:9/hook-${i}`, events: ['*'] } })
+  }
+  for (const url of ['/v1/keys', '/v1/webhooks']) {
+    const first = await call(app, { url: `${url}?perPage=2`, token: admin })
+    t.equal(first.status, 200)
+    t.same(Object.keys(first.json), ['data', 'meta', 'links'], `${url} is a list`)
+    t.equal(first.json.data.length, 2)
+    t.equal(first.headers['x-total-count'], String(first.json.meta.total))
+    t.match(first.headers.link, /rel="next"/)
+    const all = await call(app, { url, token: admin })
+    const walked = [...first.json.data]
+    for (let next = first.json.meta.nextCursor; next;) {
+      const page = await call(app, { url: `${url}?perPage=2&cursor=${next}`, token: admin })
+      walked.push(...page.json.data)
+      next = page.json.meta.nextCursor
+    }
+    t.same(walked.map((x: any) => x.id), all.json.data.map((x: any) => x.id), `${url}: a cursor walk is the whole list, oldest first`)
+    const picked = await call(app, { url: `${url}?fields=createdAt`, token: admin })
+    t.same(Object.keys(picked.json.data[0]), ['id', 'createdAt'], `${url}: fields`)
+    t.equal((await call(app, { url: `${url}?sort=name`, token: admin })).status, 400, `${url}: unknown sort`)
+    t.equal((await call(app, { url: `${url}?bogus=1`, token: admin })).status, 400, `${url}: unknown parameter`)
+  }
+  const hook = (await call(app, { url: '/v1/webhooks', token: admin })).json.data[0]
+  await call(app, { method: 'POST', url: `/v1/webhooks/${hook.id}/ping`, token: admin })
+  const deliveries = await call(app, { url: `/v1/webhooks/${hook.id}/deliveries?fields=event,status`, token: admin })
+  t.same(Object.keys(deliveries.json.data[0]).sort(), ['event', 'id', 'status'], 'deliveries honour fields (they were ignored)')
+
+  // One item, or a write, takes no query parameter: one given is a 400, not ignored.
+  for (const [method, url] of [['GET', `/v1/webhooks/${hook.id}?fields=url`], ['GET', '/v1/keys/1?x=1'], ['DELETE', `/v1/webhooks/${hook.id}?force=true`]] as const) {
+    const res = await call(app, { method, url, token: admin })
+    t.same([res.status, res.json.errors?.[0]?.path], [400, `/query/${url.split('?')[1].split('=')[0]}`], `${method} ${url}`)
+  }
+  t.equal((await call(app, { url: `/v1/webhooks/${hook.id}`, token: admin })).status, 200, 'and deleted nothing')
+})

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { IdParams, One, Ref, problems, secured } from '../lib/schemas.js'
+import { IdParams, Many, One, Ref, problems, secured } from '../lib/schemas.js'
+import { sendList } from '../lib/list.js'
 import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
 import { writeLocked } from '../db/client.js'
 import { NotFound } from '../lib/errors.js'
-import { KeyCreate, KeySchema, NewKeySchema } from './schemas.js'
+import { KeyCreate, KeyListItemSchema, KeyListQuery, KeySchema, NewKeySchema } from './schemas.js'
 import { createKey, getKey, listKeys, revokeKey } from './queries.js'
 
 
@@ -17,10 +18,15 @@ const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listKeys',
       tags: ['keys'],
       summary: 'List API keys (never their tokens)',
+      description: 'Revoked keys included (`revokedAt` set), oldest first.',
       security: secured,
-      response: { 200: Type.Object({ data: Type.Array(Ref(KeySchema)) }), ...problems(401, 403) }
+      querystring: KeyListQuery,
+      response: { 200: Many(Ref(KeyListItemSchema)), ...problems(400, 401, 403) }
     }
-  }, async () => ({ data: listKeys(db) }))
+  }, async (request, reply) => {
+    const { page, items } = listKeys(db, request.query)
+    return sendList(request, reply, page, items)
+  })
 
   fastify.post('/', {
     schema: {

@@ -1,5 +1,6 @@
+import { listQueryProperties, queryObject } from '../lib/list.js'
 import { Type, type Static } from 'typebox'
-import { Nullable, Timestamp } from '../lib/schemas.js'
+import { Nullable, Timestamp, listItemProperties } from '../lib/schemas.js'
 
 export const KeySchema = Type.Object({
   id: Type.Integer(),
@@ -23,4 +24,13 @@ export const KeyCreate = Type.Object({
 }, { $id: 'ApiKeyCreate', title: 'ApiKeyCreate', additionalProperties: false })
 export type KeyCreate = Static<typeof KeyCreate>
 
-export const keySchemas = [KeySchema, NewKeySchema, KeyCreate]
+export const KeyListItemSchema = Type.Object(listItemProperties(KeySchema.properties), {
+  $id: 'ApiKeyListItem',
+  title: 'ApiKeyListItem',
+  description: 'A key in a list: every field, or only those named in `fields` (plus id)'
+})
+
+export const keyListNames = { sortable: ['createdAt'], defaultSort: 'createdAt', fields: Object.keys(KeySchema.properties) }
+export const KeyListQuery = queryObject(listQueryProperties(keyListNames))
+
+export const keySchemas = [KeySchema, NewKeySchema, KeyCreate, KeyListItemSchema]

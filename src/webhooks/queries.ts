@@ -4,10 +4,10 @@ import { and, asc, eq, lte, sql, lt, or } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { webhookDeliveries, webhooks } from '../db/schema.js'
 import { literalLimit } from '../db/raw.js'
-import { afterCursor, finishPage, orderBy, planList, window, type ListParams, type ListSpec } from '../lib/list.js'
+import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListParams, type ListSpec } from '../lib/list.js'
 import { iso, now } from '../lib/time.js'
 import type { WebhookCreate, WebhookUpdate } from './schemas.js'
-import { deliveryListNames } from './schemas.js'
+import { deliveryListNames, webhookListNames } from './schemas.js'
 
 type WebhookRow = typeof webhooks.$inferSelect
 type DeliveryRow = typeof webhookDeliveries.$inferSelect
@@ -16,8 +16,22 @@ function toWebhook (row: WebhookRow) {
   return { id: row.id, url: row.url, events: row.events, active: row.active, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt) }
 }
 
-export function listWebhooks (db: Db) {
-  return db.select().from(webhooks).orderBy(asc(webhooks.id)).all().map(toWebhook)
+const webhookSpec: ListSpec = {
+  sortable: { createdAt: { column: webhooks.id, key: 'id' } },
+  defaultSort: webhookListNames.defaultSort,
+  id: { column: webhooks.id, key: 'id' },
+  fields: webhookListNames.fields
+}
+
+/** One page of subscriptions (never their secrets). */
+export function listWebhooks (db: Db, query: ListParams) {
+  const plan = planList(webhookSpec, query)
+  const { limit, offset } = window(plan)
+  const rows = db.select().from(webhooks).where(afterCursor(plan))
+    .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
+  const total = db.select({ n: sql<number>`count(*)` }).from(webhooks).get()?.n ?? 0
+  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
+  return { page, items: (page.rows as unknown as WebhookRow[]).map((row) => pickFields(toWebhook(row), plan.fields)) }
 }
 
 export function findWebhook (db: Db, id: number): WebhookRow | undefined {
@@ -87,7 +101,7 @@ export function listDeliveries (db: Db, webhookId: number, query: ListParams) {
     .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
   const total = db.select({ n: sql<number>`count(*)` }).from(webhookDeliveries).where(filter).get()?.n ?? 0
   const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
-  return { page, items: (page.rows as unknown as DeliveryRow[]).map(toDelivery) }
+  return { page, items: (page.rows as unknown as DeliveryRow[]).map((row) => pickFields(toDelivery(row), plan.fields)) }
 }
 
 export interface DueDelivery { delivery: DeliveryRow, webhook: WebhookRow }

@@ -5,7 +5,7 @@ import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
 import { writeLocked } from '../db/client.js'
 import { sendList } from '../lib/list.js'
 import { FieldError, NotFound } from '../lib/errors.js'
-import { DeliveryListQuery, DeliverySchema, NewWebhookSchema, WebhookCreate, WebhookSchema, WebhookUpdate } from './schemas.js'
+import { DeliveryListItemSchema, DeliveryListQuery, DeliverySchema, NewWebhookSchema, WebhookCreate, WebhookListItemSchema, WebhookListQuery, WebhookSchema, WebhookUpdate } from './schemas.js'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, queuePing, updateWebhook } from './queries.js'
 import { checkTarget, TargetRefused } from './target.js'
 
@@ -32,8 +32,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }
 
   fastify.get('/', {
-    schema: { operationId: 'listWebhooks', tags: ['webhooks'], summary: 'List webhook subscriptions', security: secured, response: { 200: Type.Object({ data: Type.Array(Ref(WebhookSchema)) }), ...problems(401, 403) } }
-  }, async () => ({ data: listWebhooks(db) }))
+    schema: { operationId: 'listWebhooks', tags: ['webhooks'], summary: 'List webhook subscriptions', description: 'Oldest first; never their secrets.', security: secured, querystring: WebhookListQuery, response: { 200: Many(Ref(WebhookListItemSchema)), ...problems(400, 401, 403) } }
+  }, async (request, reply) => {
+    const { page, items } = listWebhooks(db, request.query)
+    return sendList(request, reply, page, items)
+  })
 
   fastify.post('/', {
     schema: {
@@ -87,7 +90,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       security: secured,
       params: IdParams,
       querystring: DeliveryListQuery,
-      response: { 200: Many(Ref(DeliverySchema)), ...problems(400, 401, 403, 404) }
+      response: { 200: Many(Ref(DeliveryListItemSchema)), ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
     existing(request.params.id)

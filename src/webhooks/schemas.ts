@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Nullable, Timestamp } from '../lib/schemas.js'
+import { Nullable, Timestamp, listItemProperties } from '../lib/schemas.js'
 import { listQueryProperties, queryObject } from '../lib/list.js'
 
 export const WEBHOOK_EVENTS = ['article.published', 'article.updated', 'article.unpublished', 'article.deleted', 'comment.created', 'comment.approved'] as const
@@ -57,7 +57,14 @@ export const DeliverySchema = Type.Object({
   deliveredAt: Nullable(Timestamp)
 }, { $id: 'WebhookDelivery', title: 'WebhookDelivery' })
 
+const fieldsNote = 'every field, or only those named in `fields` (plus id)'
+export const WebhookListItemSchema = Type.Object(listItemProperties(WebhookSchema.properties), { $id: 'WebhookListItem', title: 'WebhookListItem', description: `A subscription in a list: ${fieldsNote}` })
+export const DeliveryListItemSchema = Type.Object(listItemProperties(DeliverySchema.properties), { $id: 'WebhookDeliveryListItem', title: 'WebhookDeliveryListItem', description: `A delivery in a list: ${fieldsNote}` })
+
 export const deliveryListNames = { sortable: ['createdAt'], defaultSort: '-createdAt', fields: Object.keys(DeliverySchema.properties) }
 export const DeliveryListQuery = queryObject(listQueryProperties(deliveryListNames))
 
-export const webhookSchemas = [WebhookSchema, NewWebhookSchema, WebhookCreate, WebhookUpdate, DeliverySchema]
+export const webhookListNames = { sortable: ['createdAt'], defaultSort: 'createdAt', fields: Object.keys(WebhookSchema.properties) }
+export const WebhookListQuery = queryObject(listQueryProperties(webhookListNames))
+
+export const webhookSchemas = [WebhookSchema, NewWebhookSchema, WebhookCreate, WebhookUpdate, DeliverySchema, WebhookListItemSchema, DeliveryListItemSchema]
