@@ -201,3 +201,30 @@ t.test('JSON bodies: bytes that are not UTF-8, lone surrogates, other charsets a
   t.equal((await post('{"name":"Proto","__proto__":{"x":1}}')).statusCode, 400, 'prototype poisoning is still refused')
   t.equal((await post('')).statusCode, 400, 'an empty body is still a 400')
 })
+
+t.test('a compressed body carries its tag weak; either form revalidates, and a weak tag still works in If-Match', async (t) => {
+  for (const responseCacheBytes of [0, 10_000_000]) {
+    const app = await build(t, { responseCacheBytes })
+    const editor = tokenFor(app, 'editor')
+    const author = insertAuthor(app, 'Weak Author')
+    const a = await postArticle(app, editor, { title: 'Long enough to compress', authorId: author.id, status: 'published', body: 'words '.repeat(500) })
+    const url = `/v1/articles/${a.id}`
+    const get = (headers: Record<string, string>) => app.inject({ url, headers })
+    const plain = await get({})
+    const strong = plain.headers.etag as string
+    t.match(strong, /^"[^"]+"$/, `cache ${responseCacheBytes}: the plain body's tag is strong`)
+    await get({}) // a second read: served from the cache when it is on
+    for (const encoding of ['gzip', 'br']) {
+      const compressed = await get({ 'accept-encoding': encoding })
+      t.same([compressed.headers['content-encoding'], compressed.headers.etag], [encoding, `W/${strong}`], `${encoding}: the same tag, weak`)
+      const revalidated = await get({ 'accept-encoding': encoding, 'if-none-match': strong })
+      t.same([revalidated.statusCode, revalidated.headers.etag], [304, `W/${strong}`], `${encoding}: a 304 names the form it stands for`)
+    }
+    const plain304 = await get({ 'if-none-match': `W/${strong}` })
+    t.same([plain304.statusCode, plain304.headers.etag], [304, strong], 'the weak tag revalidates the plain form')
+    const small = await app.inject({ url: '/health', headers: { 'accept-encoding': 'gzip' } })
+    t.notOk(String(small.headers.etag).startsWith('W/'), 'a body too small to compress keeps a strong tag')
+    const patched = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-match': `W/${strong}` }, payload: { subtitle: 'Weakly matched' } })
+    t.equal(patched.status, 200, 'If-Match with the weak tag from a compressed read')
+  }
+})

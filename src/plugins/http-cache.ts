@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto'
 import fp from 'fastify-plugin'
 import { utf8Bytes } from '../lib/utf8.js'
+import { encodingFor, formEtag } from './compress.js'
 
 // One-shot hashing (crypto.hash, Node 20.12+) skips the Hash object a streaming
 // createHash builds; earlier Node 20 releases get createHash.
@@ -59,6 +60,8 @@ export default fp(async function httpCachePlugin (fastify) {
       reply.header('etag', etag)
     }
     if (etag !== undefined && etagMatches(request.headers['if-none-match'], etag)) {
+      // The ETag the 200 would have carried: weak when it would have gone out compressed.
+      if (Buffer.isBuffer(bytes)) reply.header('etag', formEtag(etag, encodingFor(request.headers['accept-encoding'], bytes.length)))
       reply.code(304)
       reply.removeHeader('content-type')
       reply.removeHeader('content-length')

@@ -11,12 +11,11 @@
  * scheduled publication time. The cache is bounded (RESPONSE_CACHE_MB, LRU eviction).
  */
 import fp from 'fastify-plugin'
-import { Negotiator } from '@fastify/accept-negotiator'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import type { FastifyReply, onSendHookHandler } from 'fastify'
 import { etagMatches } from './http-cache.js'
 import { utf8Bytes } from '../lib/utf8.js'
-import { BROTLI_OPTIONS, GZIP_OPTIONS } from './compress.js'
+import { BROTLI_OPTIONS, GZIP_OPTIONS, encodingFor, formEtag } from './compress.js'
 import { nextScheduledAt } from '../articles/mutations.js'
 
 interface Entry {
@@ -25,30 +24,12 @@ interface Entry {
   br?: Buffer
   headers: Record<string, string>
   sendHeaders: Partial<Record<'plain' | 'br' | 'gzip', Record<string, string | number>>>
-  notModified?: Record<string, string>
+  notModified: Partial<Record<'plain' | 'br' | 'gzip', Record<string, string>>>
   etag: string
   size: number
 }
 
-// As @fastify/compress reads Accept-Encoding: `*` and `x-gzip` ask for gzip.
-const GZIP_ALIASES = /\*|x-gzip/g
-
-/** The Accept-Encoding headers seen last, answered without parsing again (at most 100). */
-function recentAnswers () {
-  const answers = new Map<string, string>()
-  return {
-    get: (key: string) => answers.get(key),
-    has: (key: string) => answers.has(key),
-    set (key: string, value: string) {
-      if (answers.size >= 100) answers.clear()
-      answers.set(key, value)
-      return this
-    }
-  }
-}
-
 const STORED_HEADERS = ['content-type', 'etag', 'cache-control', 'link', 'x-total-count', 'vary']
-const COMPRESS_OVER = 1024
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,8 +52,6 @@ export default fp(async function responseCachePlugin (fastify) {
   if (limit <= 0) return
 
   const entries = new Map<string, Entry>()
-  // Brotli before gzip, q-values honoured (`br;q=0` refuses brotli), as @fastify/compress negotiates.
-  const encodings = new Negotiator<'br' | 'gzip'>({ supportedValues: ['br', 'gzip'], cache: recentAnswers() })
   let bytes = 0
   let generation = 0
   // Entries are good until this time: the next scheduled publication (null: not yet known).
@@ -95,11 +74,6 @@ export default fp(async function responseCachePlugin (fastify) {
 
   function cacheable (method: string, url: string, anonymous: boolean): boolean {
     return method === 'GET' && anonymous && !url.startsWith('/health')
-  }
-
-  function encodingFor (accept: string | undefined, entry: Entry): 'br' | 'gzip' | null {
-    if (!accept || entry.body.length < COMPRESS_OVER) return null
-    return encodings.negotiate(accept.toLowerCase().replace(GZIP_ALIASES, 'gzip'))
   }
 
   function store (key: string, entry: Entry) {
@@ -126,7 +100,10 @@ export default fp(async function responseCachePlugin (fastify) {
     let headers = entry.sendHeaders[key]
     if (!headers) {
       headers = { ...entry.headers, 'content-length': body.length }
-      if (encoding) headers['content-encoding'] = encoding
+      if (encoding) {
+        headers['content-encoding'] = encoding
+        headers.etag = formEtag(entry.etag, encoding)
+      }
       entry.sendHeaders[key] = headers
     }
     return headers
@@ -135,13 +112,15 @@ export default fp(async function responseCachePlugin (fastify) {
   function answer (reply: FastifyReply, entry: Entry, accept: string | undefined, ifNoneMatch: string | undefined) {
     const res = reply.raw
     reply.hijack()
+    const encoding = encodingFor(accept, entry.body.length)
     if (etagMatches(ifNoneMatch, entry.etag)) {
-      entry.notModified ??= { etag: entry.etag, 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary }
-      res.writeHead(304, entry.notModified)
+      // The ETag the 200 would have carried: weak for the compressed form.
+      const key = encoding ?? 'plain'
+      const headers = entry.notModified[key] ??= { etag: formEtag(entry.etag, encoding), 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary }
+      res.writeHead(304, headers)
       res.end()
       return
     }
-    const encoding = encodingFor(accept, entry)
     let body = entry.body
     if (encoding === 'br') {
       if (!entry.br) { entry.br = brotliCompressSync(entry.body, BROTLI_OPTIONS); grow(entry, entry.br.length) }
@@ -185,7 +164,7 @@ export default fp(async function responseCachePlugin (fastify) {
     const body = Buffer.isBuffer(payload) ? payload : utf8Bytes(payload)
     // Learn the expiry now, so that hits never need the database.
     if (!fresh(Date.now())) return payload
-    store(request.url, { body, headers, sendHeaders: {}, etag, size: body.length + 512 })
+    store(request.url, { body, headers, sendHeaders: {}, notModified: {}, etag, size: body.length + 512 })
     return payload
   }
 }, { name: 'response-cache', dependencies: ['changes', 'config', 'graceful-close'] })

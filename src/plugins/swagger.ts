@@ -24,7 +24,7 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
       const ok = responses['200']
       const written = method === 'post' ? responses['201'] : method === 'patch' ? ok : undefined
       for (const response of [method === 'get' ? ok : undefined, written]) {
-        if (response) (response.headers ??= {}).etag ??= text('This representation\'s entity tag: send it back in `If-None-Match` (a 304 while it matches) or in a write\'s `If-Match`')
+        if (response) (response.headers ??= {}).etag ??= text('This representation\'s entity tag (weak, `W/"…"`, on a gzip or brotli body): send it back in `If-None-Match` (a 304 while it matches) or in a write\'s `If-Match`; either form is accepted')
       }
       if (method === 'get' && ok) {
         const headers = ok.headers
