@@ -12,6 +12,20 @@ type Json = Record<string, any>
 const PROBLEM = { $ref: '#/components/schemas/Problem' }
 const text = (description: string) => ({ description, required: true, schema: { type: 'string' } })
 
+const isList = (response: Json) => response.content?.['application/json']?.schema?.properties?.meta?.$ref === '#/components/schemas/ListMeta'
+
+/** What a success without its own description holds (Fastify's placeholder is "Default Response"). */
+function successDescription (method: string, status: string, response: Json): string {
+  if (status === '201') return 'Created: the new item; its URL is in `Location`'
+  if (status === '202') return 'Accepted: queued, and sent soon after'
+  if (method === 'patch') return 'Updated: the item as it is now'
+  if (isList(response)) return 'One page of the list, as the caller may see it'
+  const data = response.content?.['application/json']?.schema?.properties?.data
+  if (data?.type === 'array') return 'The items, as the caller may see them'
+  if (data) return 'The item, as the caller may see it'
+  return 'OK'
+}
+
 /**
  * What every route does that its own schema does not say: the headers of the contract's
  * sections 2, 3 and 7, and the problems Fastify's body parser answers before a route
@@ -22,6 +36,9 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
     for (const [method, operation] of Object.entries(item) as Array<[string, Json]>) {
       const responses: Json = operation.responses ?? {}
       const ok = responses['200']
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
+        if (response.description === 'Default Response') response.description = successDescription(method, status, response)
+      }
       const written = method === 'post' ? responses['201'] : method === 'patch' ? ok : undefined
       for (const response of [method === 'get' ? ok : undefined, written]) {
         if (response) (response.headers ??= {}).etag ??= text('This representation\'s entity tag (weak, `W/"…"`, on a gzip or brotli body): send it back in `If-None-Match` (a 304 while it matches) or in a write\'s `If-Match`; either form is accepted')
@@ -29,7 +46,7 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
       if (method === 'get' && ok) {
         const headers = ok.headers
         headers['cache-control'] ??= text('Who may store this response: `public, max-age=…, stale-while-revalidate=…` on anonymous reads of content, `private, no-store` with a key, `no-store` where the operation says so')
-        if (ok.content?.['application/json']?.schema?.properties?.meta?.$ref === '#/components/schemas/ListMeta') {
+        if (isList(ok)) {
           headers.link ??= text('RFC 8288 links with the relations of `links` that are not null (`first`, `prev`, `next`, `last`)')
           headers['x-total-count'] ??= { ...text('`meta.total`: the items matching the filters, as the caller may see them'), schema: { type: 'integer', minimum: 0 } }
         }
