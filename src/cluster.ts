@@ -70,6 +70,8 @@ export async function runPrimary (config: Config): Promise<void> {
     const worker = cluster.fork({ [SLOT_VARIABLE]: String(slot) })
     workers.set(slot, worker)
     answerRateLimits(worker, commentCounts)
+    // A message to a worker that has just died fails; its exit is handled below.
+    worker.on('error', (err) => log.warn({ worker: slot, err }, 'could not reach a worker'))
     worker.once('listening', () => {
       serving.add(worker)
       // Told to stop while it was starting: it can hear that now.

@@ -120,6 +120,12 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   t.equal(emailed.json.data.email, 'new.address@private.example')
   const profileAfter = await call(app, { url: `/v1/authors/${seen.id}` })
   t.same([profileAfter.json.data.updatedAt, profileAfter.headers.etag], [profileBefore.json.data.updatedAt, profileBefore.headers.etag], 'the public profile, its updatedAt and ETag are as they were')
+  // An admin form sends every field: those it repeats unchanged do not make it public.
+  const whole = profileAfter.json.data
+  const form = await call(app, { method: 'PATCH', url: `/v1/authors/${seen.id}`, token: editor, payload: { email: 'newer.address@private.example', name: whole.name, slug: whole.slug, bio: whole.bio, website: whole.website, social: whole.social, avatarUrl: whole.avatarUrl } })
+  t.equal(form.status, 200)
+  const profileLast = await call(app, { url: `/v1/authors/${seen.id}` })
+  t.same([profileLast.json.data.updatedAt, profileLast.headers.etag], [profileBefore.json.data.updatedAt, profileBefore.headers.etag], 'nor with the other fields repeated')
 
   const quiet = await feed(start.meta.nextCursor)
   t.same(quiet.data, [], 'no event')
@@ -127,7 +133,7 @@ t.test('hidden work leaves nothing in the anonymous feed: no event, no gap in th
   const staff = await feed(staffStart.meta.nextCursor, editor)
   t.ok(staff.data.some((c: any) => c.resource === 'article' && c.id === draft.id), 'staff see the draft\'s changes')
   t.ok(staff.data.some((c: any) => c.resource === 'comment' && c.id === onDraft), 'and its comment')
-  t.ok(staff.data.some((c: any) => c.resource === 'author' && c.id === seen.id && c.data.email === 'new.address@private.example'), 'and the new email')
+  t.ok(staff.data.some((c: any) => c.resource === 'author' && c.id === seen.id && c.data.email === 'newer.address@private.example'), 'and the new email')
 
   // Once published, the article and its approved comment reach the feed, numbered on.
   await call(app, { method: 'PATCH', url: `/v1/articles/${draft.id}`, token: editor, payload: { status: 'published' } })

@@ -4,6 +4,7 @@ import { connect, type AddressInfo } from 'node:net'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
 import { recordQueries } from './query-log.js'
+import { SpecChecker } from './spec.js'
 
 t.test('ETags, 304s and Cache-Control', async (t) => {
   const app = await build(t, { cacheMaxAge: 30, cacheStaleWhileRevalidate: 90 })
@@ -226,5 +227,22 @@ t.test('a compressed body carries its tag weak; either form revalidates, and a w
     t.notOk(String(small.headers.etag).startsWith('W/'), 'a body too small to compress keeps a strong tag')
     const patched = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-match': `W/${strong}` }, payload: { subtitle: 'Weakly matched' } })
     t.equal(patched.status, 200, 'If-Match with the weak tag from a compressed read')
+  }
+})
+
+t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the headers it sends', async (t) => {
+  const app = await build(t)
+  const checker = await SpecChecker.of(app)
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Head Author')
+  const a = await postArticle(app, editor, { title: 'Headed', authorId: author.id, status: 'published' })
+  t.equal((await app.inject({ method: 'GET', url: `/v1/articles/${a.id}?foo=1` })).statusCode, 400)
+  t.equal((await app.inject({ method: 'HEAD', url: `/v1/articles/${a.id}?foo=1` })).statusCode, 400)
+  t.equal((await app.inject({ method: 'HEAD', url: `/v1/articles/${a.id}` })).statusCode, 200)
+  for (const url of [`/v1/articles/${a.id}`, '/v1/articles', '/v1/tags']) {
+    const first = await app.inject(url)
+    const again = await app.inject({ url, headers: { 'if-none-match': first.headers.etag as string, 'accept-encoding': 'gzip' } })
+    t.equal(again.statusCode, 304)
+    t.same(checker.check('GET', url, again), [], `${url}: the 304 is as documented`)
   }
 })

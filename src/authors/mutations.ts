@@ -41,14 +41,27 @@ export function createAuthor (db: Db, input: AuthorCreate): { id: number, touche
   })
 }
 
+/**
+ * False when `input` changes the email and nothing else (fields it repeats unchanged do
+ * not count); any other write, one that changes nothing included, moves `updatedAt`.
+ */
+function changesPublicProfile (current: typeof authors.$inferSelect, input: AuthorUpdate): boolean {
+  const emailChanges = input.email !== undefined && input.email !== current.email
+  const others = Object.keys(input).filter((name) => name !== 'email') as Array<Exclude<keyof AuthorUpdate, 'email'>>
+  const othersChange = others.some((name) => name === 'social'
+    ? JSON.stringify(input.social ?? {}) !== JSON.stringify(current.social ?? {})
+    : (input[name] ?? null) !== (current[name] ?? null))
+  return othersChange || !emailChanges
+}
+
 /** Changes what the input names; the slug stays unless a new one is given. */
 export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<Touched> {
   return forgettingSummaries(db, db.transaction((tx) => {
     const current = existing(tx, id)
-    // `updatedAt` is public: a change to the email alone, which only editors and admins
-    // see, leaves it (and the public profile's ETag) as it was.
-    const emailOnly = Object.keys(input).every((name) => name === 'email')
-    const changes: Partial<typeof authors.$inferInsert> = emailOnly ? {} : { updatedAt: Math.max(now(), current.updatedAt + 1) }
+    // `updatedAt` is public: a write that changes only the email, which only editors and
+    // admins see, leaves it (and the public profile's ETag) as it was, whatever else the
+    // body repeats unchanged (an admin form sends every field).
+    const changes: Partial<typeof authors.$inferInsert> = changesPublicProfile(current, input) ? { updatedAt: Math.max(now(), current.updatedAt + 1) } : {}
     if (input.name !== undefined) {
       changes.name = input.name
       changes.searchName = searchName(input.name)

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
 import { sharedRateLimitStore } from '../lib/shared-rate-limit.js'
+import { workerSlot } from '../cluster.js'
 import { Type } from 'typebox'
 import { IdParams, KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
@@ -37,8 +38,9 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   // With WORKERS the primary keeps the count, so the allowance is one for all workers.
   await fastify.register(rateLimit, {
     global: false,
-    store: sharedRateLimitStore(),
-    keyGenerator: (request) => request.ip,
+    store: sharedRateLimitStore(workerSlot()),
+    // The plugin's own key: the client address, IPv6 ones by their /64 network, so that a
+    // client cannot take a new allowance with each address of its prefix.
     errorResponseBuilder: (_request, context) => new TooManyRequests(context.after)
   })
 
@@ -66,7 +68,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       tags: ['comments'],
       summary: 'Submit a comment',
       description: 'Anyone may comment on a visible article whose comments are open. The comment is `pending` until an editor approves it. ' +
-        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5). ' +
+        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5; an IPv6 address counts with its /64 network). ' +
         'A submission that fills the `website` honeypot gets the same answer but is stored as `spam` and never shown.',
       security: optionalAuth,
       params: KeyParams,

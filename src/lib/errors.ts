@@ -13,6 +13,7 @@ export const Unauthorized = createError('BS_UNAUTHORIZED', '%s', 401)
 export const Forbidden = createError('BS_FORBIDDEN', '%s', 403)
 export const PreconditionFailed = createError('BS_PRECONDITION_FAILED', 'The resource has changed since you read it (If-Match does not match its ETag)', 412)
 export const Gone = createError('BS_GONE', '%s', 410)
+export const UnsupportedMediaType = createError('BS_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
 export const TooManyRequests = createError('BS_TOO_MANY_REQUESTS', 'Too many requests from your address: retry in %s', 429)
 
 /** A 400 whose `errors` name the offending fields, like a schema validation failure. */

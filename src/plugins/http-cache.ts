@@ -32,7 +32,14 @@ export default fp(async function httpCachePlugin (fastify) {
   fastify.addHook('onRoute', function documentNotModified (route) {
     const response = route.schema?.response as Record<string, unknown> | undefined
     if (route.method === 'GET' && response?.[200] && !response[304]) {
-      response[304] = { description: 'Not Modified: `If-None-Match` matches the current ETag; no body', type: 'null' }
+      response[304] = {
+        description: 'Not Modified: `If-None-Match` matches the current ETag; no body',
+        type: 'null',
+        headers: {
+          etag: { type: 'string', description: 'The ETag the 200 would have carried (weak for a compressed form)' },
+          'cache-control': { type: 'string', description: 'As the 200 would have said' }
+        }
+      }
     }
   })
 

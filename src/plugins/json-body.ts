@@ -9,24 +9,31 @@
  *   as garbage, a plain one labelled gzip accepted): 415.
  */
 import fp from 'fastify-plugin'
-import createError from '@fastify/error'
-import { BadRequest, FieldError } from '../lib/errors.js'
-
-const UnsupportedMediaType = createError('BS_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
+import { BadRequest, FieldError, UnsupportedMediaType } from '../lib/errors.js'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 // With the u flag a surrogate pair is one code point: only a lone surrogate is \p{Cs}.
 const LONE_SURROGATE = /\p{Cs}/u
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i
 
-/** The JSON pointer of the first string (or key) in `value` that is not well-formed UTF-16, or null. */
-function illFormedAt (value: unknown, path: string): string | null {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '/' : null
-  if (typeof value !== 'object' || value === null) return null
-  for (const [key, item] of Object.entries(value)) {
-    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
-    if (LONE_SURROGATE.test(key)) return at
-    const found = illFormedAt(item, at)
-    if (found !== null) return found
+/**
+ * The JSON pointer of the first string (or key) in `value` that is not well-formed
+ * UTF-16, or null. Iterative: a body may nest as deep as JSON.parse allows.
+ */
+function illFormedAt (value: unknown): string | null {
+  const pending: Array<[unknown, string]> = [[value, '']]
+  while (pending.length) {
+    const [item, path] = pending.pop()!
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return path || '/'
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item)
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]
+        const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`
+        if (LONE_SURROGATE.test(key)) return at
+        pending.push([child, at])
+      }
+    }
   }
   return null
 }
@@ -36,11 +43,12 @@ export default fp(async function jsonBodyPlugin (fastify) {
   fastify.removeContentTypeParser('application/json')
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, function strictJson (request, body, done) {
     const encoding = request.headers['content-encoding']
-    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
       return done(new UnsupportedMediaType(`Content-Encoding: ${encoding.slice(0, 40)} is not accepted; send the JSON body uncompressed`), undefined)
     }
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]
-    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    // US-ASCII is a subset of UTF-8.
+    if (charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset)) {
       return done(new UnsupportedMediaType(`charset=${charset.slice(0, 40)} is not accepted; JSON bodies are UTF-8`), undefined)
     }
     let text: string
@@ -51,7 +59,7 @@ export default fp(async function jsonBodyPlugin (fastify) {
     }
     parseJson(request, text, (err, value) => {
       if (err) return done(err, undefined)
-      const at = illFormedAt(value, '')
+      const at = illFormedAt(value)
       if (at !== null) return done(new FieldError(at, 'is not valid Unicode text (it holds a lone surrogate)'), undefined)
       done(null, value)
     })

@@ -20,7 +20,7 @@ export default fp(async function schemasPlugin (fastify) {
     fastify.addSchema(schema)
   }
   fastify.addHook('onRoute', function noUnknownQuery (route) {
-    if (!route.url.startsWith('/v1/') || route.method === 'HEAD' || route.schema?.querystring) return
+    if (!route.url.startsWith('/v1/') || route.schema?.querystring) return
     route.schema = { ...route.schema, querystring: NO_QUERY }
   })
 }, { name: 'schemas', dependencies: ['swagger'] })
