@@ -203,3 +203,24 @@ t.test('[401] bad tokens, on reads too, with WWW-Authenticate', async (t) => {
   t.equal(anon.status, 401)
   t.match(anon.headers['www-authenticate'], /^Bearer/)
 })
+
+t.test('[201] a long title\'s slug is cut at a hyphen within 120 characters, and its -2 too; apostrophes join a word', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const ann = insertAuthor(app, 'Long Titles')
+  const title = 'Scientists say newly discovered deep sea species could rewrite what we know about life in the most isolated corners of the planet, researchers report'
+  const pattern = /^[a-z0-9]+(-[a-z0-9]+)*$/
+  for (const expected of ['', '-2']) {
+    const created = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title, authorId: ann.id, status: 'published' } })
+    const slug: string = created.json.data.slug
+    t.match(slug, pattern, `${slug} is a valid slug`)
+    t.ok(slug.length <= 120, `${slug.length} characters`)
+    t.ok(slug.startsWith('scientists-say-newly') && slug.endsWith(`corners-of${expected}`), 'cut at a word, the suffix after it')
+    t.equal((await call(app, { url: `/v1/articles/${slug}` })).json.data.id, created.json.data.id, 'and reachable by it')
+  }
+  const longWord = await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'abc '.repeat(40) } })
+  t.match(longWord.json.data.slug, pattern)
+  for (const [name, slug] of [["O'Brien", 'obrien'], ['Zoë’s', 'zoes'], ["Rock 'n' roll", 'rock-n-roll']]) {
+    t.equal((await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name } })).json.data.slug, slug, name)
+  }
+})

@@ -101,7 +101,7 @@ export const ArticleListQuery = queryObject({
     minLength: 1,
     maxLength: 100,
     pattern: '^(any|(draft|scheduled|published|archived)(,(draft|scheduled|published|archived))*)$',
-    description: 'Editors and admins: a comma list of statuses or `any`. Author keys: their own articles in those statuses plus what the public sees. Default `published`.'
+    description: 'Editors and admins: a comma list of statuses or `any`. Author keys: what they may see (the published articles, and their own in any status) in those statuses, so `draft` lists their own drafts and `any` all they may see. Default `published`.'
   })
 })
 export type ArticleListQuery = Static<typeof ArticleListQuery>
