@@ -78,6 +78,9 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
 export function serverOptions (config: Config): FastifyServerOptions {
   return {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // Behind a reverse proxy, the client address (the comment allowance is per address)
+    // comes from X-Forwarded-For, from the proxies TRUST_PROXY names.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: 1024 * 1024,
     // A request that arrives while the server closes (on a connection accepted before) is
     // still answered, with `Connection: close` (plugins/graceful-close.ts). Fastify's 503

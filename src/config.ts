@@ -16,6 +16,8 @@ export interface Config {
   cacheMaxAge: number
   cacheStaleWhileRevalidate: number
   corsWriteOrigins: string[]
+  /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs of the proxies. */
+  trustProxy: boolean | number | string[]
   responseCacheBytes: number
   shutdownGraceMs: number
   changesRetentionDays: number
@@ -68,6 +70,32 @@ function workerCount (env: Env, databasePath: string): number {
 
 const MAX_WORKERS = 64
 
+/** CORS_WRITE_ORIGINS: `*`, or origins as browsers send them (scheme, host, port; no path). */
+function origins (env: Env): string[] {
+  const values = list(env, 'CORS_WRITE_ORIGINS')
+  for (const origin of values) {
+    if (origin !== '*' && !/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin)) {
+      throw new ConfigError('CORS_WRITE_ORIGINS', `has "${origin}", which is not an origin such as https://admin.example.com (no path, no trailing slash) or *`)
+    }
+  }
+  return values
+}
+
+/** TRUST_PROXY: whose X-Forwarded-For to believe for the client address (the comment allowance, logs). */
+function trustProxy (env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim()
+  if (raw === '' || /^(false|0|no)$/i.test(raw)) return false
+  if (/^(true|yes)$/i.test(raw)) return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const proxies = list(env, 'TRUST_PROXY')
+  for (const proxy of proxies) {
+    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(proxy) && !['loopback', 'linklocal', 'uniquelocal'].includes(proxy)) {
+      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${proxy}"`)
+    }
+  }
+  return proxies
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export function loadConfig (env: Env = process.env): Config {
@@ -96,7 +124,8 @@ export function loadConfig (env: Env = process.env): Config {
     commentRateLimit: integer(env, 'COMMENT_RATE_LIMIT', 5, 1, 100000),
     cacheMaxAge: integer(env, 'CACHE_MAX_AGE', 60, 0, 31536000),
     cacheStaleWhileRevalidate: integer(env, 'CACHE_STALE_WHILE_REVALIDATE', 300, 0, 31536000),
-    corsWriteOrigins: list(env, 'CORS_WRITE_ORIGINS'),
+    corsWriteOrigins: origins(env),
+    trustProxy: trustProxy(env),
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     changesRetentionDays: integer(env, 'CHANGES_RETENTION_DAYS', 90, 1, 3650),

@@ -22,10 +22,24 @@ try {
   throw err
 }
 
-if (config.workers > 1 && cluster.isPrimary) {
-  await runPrimary(config)
-} else {
-  await serve(workerSlot())
+/** An error opening DATABASE_PATH (a folder in the way, no permission, not a database): one line, not a stack. */
+function databaseProblem (err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  if (typeof code !== 'string') return null
+  return code.startsWith('SQLITE_') || ['EEXIST', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENOENT'].includes(code) ? (err as Error).message : null
+}
+
+try {
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary(config)
+  } else {
+    await serve(workerSlot())
+  }
+} catch (err) {
+  const problem = databaseProblem(err)
+  if (problem === null) throw err
+  process.stderr.write(`broadsheet: cannot open DATABASE_PATH "${config.databasePath}": ${problem}\n`)
+  process.exit(1)
 }
 
 async function serve (slot: number) {

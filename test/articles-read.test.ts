@@ -40,7 +40,7 @@ t.test('[200] lists published articles newest first with meta, links and headers
   t.type(json.meta.nextCursor, 'string')
   t.same(json.links, { self: '/v1/articles', first: '/v1/articles', prev: null, next: '/v1/articles?page=2', last: '/v1/articles?page=2' })
   t.equal(headers['x-total-count'], '25')
-  t.equal(headers.link, '</v1/articles>; rel="first", </v1/articles?page=2>; rel="next", </v1/articles?page=2>; rel="last"')
+  t.equal(headers.link, '</v1/articles>; rel="self", </v1/articles>; rel="first", </v1/articles?page=2>; rel="next", </v1/articles?page=2>; rel="last"')
   t.match(headers['cache-control'], /^public, max-age=60, stale-while-revalidate=300$/)
   t.ok(headers.etag)
 })

@@ -246,3 +246,28 @@ t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the 
     t.same(checker.check('GET', url, again), [], `${url}: the 304 is as documented`)
   }
 })
+
+t.test('the reader\'s comment form may post from any origin; other writes only from CORS_WRITE_ORIGINS', async (t) => {
+  const app = await build(t)
+  const preflight = (url: string, method: string) => app.inject({ method: 'OPTIONS', url, headers: { origin: 'https://newspaper.example', 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } })
+  const form = await preflight('/v1/articles/some-story/comments', 'POST')
+  t.equal(form.statusCode, 204)
+  t.equal(form.headers['access-control-allow-origin'], '*')
+  t.notOk((await preflight('/v1/comments/1', 'PATCH')).headers['access-control-allow-origin'], 'moderation is a write like the others')
+  t.notOk((await preflight('/v1/articles', 'POST')).headers['access-control-allow-origin'])
+  t.notOk((await preflight('/v1/articles/some-story/comments/extra', 'POST')).headers['access-control-allow-origin'])
+})
+
+t.test('TRUST_PROXY: the comment allowance counts the address the proxy forwards, and only then', async (t) => {
+  const post = (app: Awaited<ReturnType<typeof build>>, id: number, forwarded: string) => app.inject({
+    method: 'POST', url: `/v1/articles/${id}/comments`, remoteAddress: '127.0.0.1',
+    headers: { 'x-forwarded-for': forwarded }, payload: { authorName: 'R', authorEmail: 'r@mail.example', body: 'Hi' }
+  })
+  for (const trustProxy of [true, false]) {
+    const app = await build(t, { commentRateLimit: 1, trustProxy })
+    const editor = tokenFor(app, 'editor')
+    const a = await postArticle(app, editor, { title: `Proxied ${trustProxy}`, authorId: insertAuthor(app, `Proxy ${trustProxy}`).id, status: 'published' })
+    const statuses = [await post(app, a.id, '203.0.113.1'), await post(app, a.id, '203.0.113.1'), await post(app, a.id, '203.0.113.2')].map((r) => r.statusCode)
+    t.same(statuses, trustProxy ? [201, 429, 201] : [201, 429, 429], `trustProxy ${trustProxy}: ${statuses}`)
+  }
+})

@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
@@ -24,13 +24,29 @@ function start (env: Record<string, string>) {
 }
 
 t.test('a bad configuration value stops the start with one line naming the variable', async (t) => {
-  for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b'], ['WORKERS', '0'], ['WORKERS', 'many'], ['WORKERS', '2']]) {
+  for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b'], ['WORKERS', '0'], ['WORKERS', 'many'], ['WORKERS', '2'],
+    ['CORS_WRITE_ORIGINS', 'https://admin.example.com/'], ['CORS_WRITE_ORIGINS', 'not an origin'], ['TRUST_PROXY', 'everyone']]) {
     const { child, stderr } = start({ [name]: value, DATABASE_PATH: ':memory:' })
     const [code] = await once(child, 'exit')
     t.equal(code, 1, `${name}=${value} exits 1`)
     const lines = stderr().trim().split('\n')
     t.equal(lines.length, 1, 'one line')
     t.match(lines[0], new RegExp(`^broadsheet: invalid configuration: ${name} `))
+  }
+})
+
+t.test('a database path that cannot be opened stops the start with one line naming it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-bad-path-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const text = join(dir, 'notes.txt')
+  writeFileSync(text, 'not a database, but long enough to be read as a header: '.repeat(10))
+  for (const path of [text, join(text, 'broadsheet.db')]) {
+    const { child, stderr } = start({ DATABASE_PATH: path })
+    const [code] = await once(child, 'exit')
+    t.equal(code, 1, `${path} exits 1`)
+    const lines = stderr().trim().split('\n')
+    t.equal(lines.length, 1, `one line: ${stderr()}`)
+    t.match(lines[0], /^broadsheet: cannot open DATABASE_PATH "/)
   }
 })
 

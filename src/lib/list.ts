@@ -309,8 +309,9 @@ export function sendList<Item> (request: FastifyRequest, reply: FastifyReply, pa
       last: at(Math.max(totalPages, 1))
     }
   }
+  // The same relations as `links` (the contract), `self` included.
   const header = Object.entries(links)
-    .filter(([rel, url]) => url !== null && rel !== 'self')
+    .filter(([, url]) => url !== null)
     .map(([rel, url]) => `<${url}>; rel="${rel}"`)
   if (header.length) reply.header('link', header.join(', '))
   reply.header('x-total-count', String(total))

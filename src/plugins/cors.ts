@@ -1,5 +1,7 @@
 /**
- * CORS: reads are open to every origin (`*`); writes only from CORS_WRITE_ORIGINS.
+ * CORS: reads are open to every origin (`*`), and so is the reader's comment form (a
+ * submission needs no key, so a page on any origin may send one, as a same-origin form
+ * could); other writes only from CORS_WRITE_ORIGINS.
  * https://github.com/fastify/fastify-cors
  */
 import fp from 'fastify-plugin'
@@ -7,6 +9,7 @@ import cors from '@fastify/cors'
 import type { FastifyRequest } from 'fastify'
 
 const READS = new Set(['GET', 'HEAD'])
+const COMMENT_FORM = /^\/v1\/articles\/[^/?]+\/comments\/?(\?|$)/
 
 export default fp(async function corsPlugin (fastify) {
   const writeOrigins = fastify.config.corsWriteOrigins
@@ -23,7 +26,7 @@ export default fp(async function corsPlugin (fastify) {
   await fastify.register(cors, {
     delegator (request: FastifyRequest, callback: (err: Error | null, options: object) => void) {
       const requested = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? '').toUpperCase() : request.method
-      callback(null, READS.has(requested) ? reads : writes)
+      callback(null, READS.has(requested) || (requested === 'POST' && COMMENT_FORM.test(request.url)) ? reads : writes)
     }
   })
 }, { name: 'cors', dependencies: ['config'] })

@@ -47,7 +47,7 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
         const headers = ok.headers
         headers['cache-control'] ??= text('Who may store this response: `public, max-age=…, stale-while-revalidate=…` on anonymous reads of content, `private, no-store` with a key, `no-store` where the operation says so')
         if (isList(ok)) {
-          headers.link ??= text('RFC 8288 links with the relations of `links` that are not null (`first`, `prev`, `next`, `last`)')
+          headers.link ??= text('RFC 8288 links with the relations of `links` that are not null (`self`, `first`, `prev`, `next`, `last`)')
           headers['x-total-count'] ??= { ...text('`meta.total`: the items matching the filters, as the caller may see them'), schema: { type: 'integer', minimum: 0 } }
         }
         if (responses['304']) {
