@@ -81,7 +81,7 @@ const idOrSlugList = (what: string) => Type.String({
 /** Sort keys are resolved per caller in queries.ts; this spec lists the names. */
 export const articleListNames: ListNames = {
   sortable: ['publishedAt', 'updatedAt', 'createdAt', 'title', 'commentCount'],
-  sortNote: 'With `q`, also `relevance` (the default then; `-relevance` puts the least relevant first), as the first field only.',
+  sortNote: '`title` compares text by character code, so capitals sort before lower case (`Zoo` before `apple`). With `q`, also `relevance` (the default then; `-relevance` puts the least relevant first), as the first field only.',
   defaultSort: '-publishedAt',
   fields: ARTICLE_FIELDS
 }

@@ -38,6 +38,7 @@ export const AUTHOR_STAFF_FIELDS = Object.keys(authorProperties)
 /** Sort keys are bound to columns in queries.ts; this lists the names. */
 export const authorListNames = {
   sortable: ['name', 'createdAt', 'articleCount'],
+  sortNote: '`name` compares text by character code, so capitals sort before lower case (`Zoe` before `anna`).',
   defaultSort: 'name',
   fields: AUTHOR_PUBLIC_FIELDS
 }

@@ -24,6 +24,7 @@ export const CategoryListItemSchema = Type.Object(listItemProperties(categoryPro
 /** Sort keys are bound to columns in queries.ts; this lists the names. */
 export const categoryListNames = {
   sortable: ['name', 'createdAt', 'articleCount'],
+  sortNote: '`name` compares text by character code, so capitals sort before lower case (`Zoo` before `arts`).',
   defaultSort: 'name',
   fields: Object.keys(categoryProperties)
 }

@@ -71,7 +71,7 @@ export function listQueryProperties (spec: ListNames) {
     sort: Type.String({
       minLength: 1,
       maxLength: 200,
-      description: `Comma list of fields, \`-\` for descending; ties broken by id. Sortable: ${spec.sortable.map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.${spec.sortNote ? ` ${spec.sortNote}` : ''}`
+      description: `Comma list of fields, \`-\` for descending; ties broken by id, in the direction of the last field. Sortable: ${spec.sortable.map((s) => `\`${s}\``).join(', ')}. Default \`${spec.defaultSort}\`.${spec.sortNote ? ` ${spec.sortNote}` : ''}`
     }),
     fields: Type.String({
       minLength: 1,

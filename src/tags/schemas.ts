@@ -23,6 +23,7 @@ export const TagListItemSchema = Type.Object(listItemProperties(tagProperties), 
 /** Sort keys are bound to columns in queries.ts; this lists the names. */
 export const tagListNames = {
   sortable: ['name', 'articleCount', 'createdAt'],
+  sortNote: '`name` compares text by character code, so capitals sort before lower case (`Zinc` before `apple`).',
   defaultSort: 'name',
   fields: Object.keys(tagProperties)
 }
