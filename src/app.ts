@@ -80,7 +80,7 @@ export function serverOptions (config: Config): FastifyServerOptions {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     // Behind a reverse proxy, the client address (the comment allowance is per address)
     // comes from X-Forwarded-For, from the proxies TRUST_PROXY names.
-    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 1024 * 1024,
     // A request that arrives while the server closes (on a connection accepted before) is
     // still answered, with `Connection: close` (plugins/graceful-close.ts). Fastify's 503
@@ -106,6 +106,15 @@ export function serverOptions (config: Config): FastifyServerOptions {
     clientErrorHandler: clientError,
     schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never, buildSerializer: buildSerializer as never } }
   }
+}
+
+/**
+ * Fastify trusts no one for a bare number (it cannot check the nearest peer), so a hop
+ * count becomes the function proxy-addr asks for each address, nearest first.
+ */
+function trustedProxies (trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof trust !== 'number') return trust
+  return (_address: string, hop: number) => hop < trust
 }
 
 const ajvFactory = AjvCompiler()

@@ -3,6 +3,7 @@
  * A bad value stops the start with one line naming the variable (see server.ts).
  */
 import { availableParallelism } from 'node:os'
+import { isIP } from 'node:net'
 
 export interface Config {
   host: string
@@ -16,7 +17,7 @@ export interface Config {
   cacheMaxAge: number
   cacheStaleWhileRevalidate: number
   corsWriteOrigins: string[]
-  /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs of the proxies. */
+  /** false, true, a hop count (the proxies nearest the server), or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[]
   responseCacheBytes: number
   shutdownGraceMs: number
@@ -70,27 +71,51 @@ function workerCount (env: Env, databasePath: string): number {
 
 const MAX_WORKERS = 64
 
-/** CORS_WRITE_ORIGINS: `*`, or origins as browsers send them (scheme, host, port; no path). */
+/**
+ * CORS_WRITE_ORIGINS: `*`, or origins as browsers send them: scheme, host (a name, an
+ * IPv4 or a bracketed IPv6 address) and port, lower case, no path. `capacitor://localhost`
+ * and other app schemes are origins too.
+ */
 function origins (env: Env): string[] {
   const values = list(env, 'CORS_WRITE_ORIGINS')
   for (const origin of values) {
-    if (origin !== '*' && !/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin)) {
-      throw new ConfigError('CORS_WRITE_ORIGINS', `has "${origin}", which is not an origin such as https://admin.example.com (no path, no trailing slash) or *`)
+    if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(origin)) {
+      throw new ConfigError('CORS_WRITE_ORIGINS', `has "${origin}", which is not an origin as a browser sends it, such as https://admin.example.com (lower case, no path, no trailing slash), or *`)
     }
   }
   return values
 }
 
-/** TRUST_PROXY: whose X-Forwarded-For to believe for the client address (the comment allowance, logs). */
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal']
+
+/** One TRUST_PROXY entry: an IP address, a CIDR range (not /0) or one of proxy-addr's names. */
+function proxyEntry (entry: string): boolean {
+  if (PROXY_KEYWORDS.includes(entry.toLowerCase())) return true
+  const [address, bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (!family || rest.length) return false
+  if (bits === undefined) return true
+  return /^\d{1,3}$/.test(bits) && Number(bits) >= 1 && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For to believe for the client address (the comment
+ * allowance, logs). `false` (the default), a hop count (trust that many proxies nearest
+ * the server), or the proxies' addresses/CIDRs/`loopback`. `true` believes the header
+ * from anyone: only for a proxy that replaces it rather than appends to it.
+ */
 function trustProxy (env: Env): Config['trustProxy'] {
   const raw = (env.TRUST_PROXY ?? '').trim()
   if (raw === '' || /^(false|0|no)$/i.test(raw)) return false
   if (/^(true|yes)$/i.test(raw)) return true
-  if (/^\d+$/.test(raw)) return Number(raw)
-  const proxies = list(env, 'TRUST_PROXY')
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 10) throw new ConfigError('TRUST_PROXY', `counts proxies in front of the server: at most 10, got ${raw}`)
+    return Number(raw)
+  }
+  const proxies = list(env, 'TRUST_PROXY').map((p) => PROXY_KEYWORDS.includes(p.toLowerCase()) ? p.toLowerCase() : p)
   for (const proxy of proxies) {
-    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(proxy) && !['loopback', 'linklocal', 'uniquelocal'].includes(proxy)) {
-      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${proxy}"`)
+    if (!proxyEntry(proxy)) {
+      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses, CIDR ranges or loopback, got "${proxy}"`)
     }
   }
   return proxies

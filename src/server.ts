@@ -10,6 +10,7 @@ import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { runPrimary, SHUTDOWN, workerConfig, workerSlot } from './cluster.js'
+import { DatabaseOpenError } from './db/client.js'
 
 let config: Config
 try {
@@ -22,13 +23,6 @@ try {
   throw err
 }
 
-/** An error opening DATABASE_PATH (a folder in the way, no permission, not a database): one line, not a stack. */
-function databaseProblem (err: unknown): string | null {
-  const code = (err as NodeJS.ErrnoException | null)?.code
-  if (typeof code !== 'string') return null
-  return code.startsWith('SQLITE_') || ['EEXIST', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENOENT'].includes(code) ? (err as Error).message : null
-}
-
 try {
   if (config.workers > 1 && cluster.isPrimary) {
     await runPrimary(config)
@@ -36,9 +30,9 @@ try {
     await serve(workerSlot())
   }
 } catch (err) {
-  const problem = databaseProblem(err)
-  if (problem === null) throw err
-  process.stderr.write(`broadsheet: cannot open DATABASE_PATH "${config.databasePath}": ${problem}\n`)
+  // A folder in the way, no permission, not a database: one line, not a stack.
+  if (!(err instanceof DatabaseOpenError)) throw err
+  process.stderr.write(`broadsheet: cannot open DATABASE_PATH "${config.databasePath}": ${err.message}\n`)
   process.exit(1)
 }
 

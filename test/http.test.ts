@@ -263,11 +263,12 @@ t.test('TRUST_PROXY: the comment allowance counts the address the proxy forwards
     method: 'POST', url: `/v1/articles/${id}/comments`, remoteAddress: '127.0.0.1',
     headers: { 'x-forwarded-for': forwarded }, payload: { authorName: 'R', authorEmail: 'r@mail.example', body: 'Hi' }
   })
-  for (const trustProxy of [true, false]) {
+  for (const trustProxy of [true, 1, ['loopback'], ['127.0.0.1/8'], false, ['10.0.0.0/8']]) {
+    const trusted = trustProxy !== false && !(Array.isArray(trustProxy) && trustProxy[0] === '10.0.0.0/8')
     const app = await build(t, { commentRateLimit: 1, trustProxy })
     const editor = tokenFor(app, 'editor')
-    const a = await postArticle(app, editor, { title: `Proxied ${trustProxy}`, authorId: insertAuthor(app, `Proxy ${trustProxy}`).id, status: 'published' })
+    const a = await postArticle(app, editor, { title: `Proxied ${trustProxy}`, authorId: insertAuthor(app, `Proxy ${JSON.stringify(trustProxy)}`).id, status: 'published' })
     const statuses = [await post(app, a.id, '203.0.113.1'), await post(app, a.id, '203.0.113.1'), await post(app, a.id, '203.0.113.2')].map((r) => r.statusCode)
-    t.same(statuses, trustProxy ? [201, 429, 201] : [201, 429, 429], `trustProxy ${trustProxy}: ${statuses}`)
+    t.same(statuses, trusted ? [201, 429, 201] : [201, 429, 429], `trustProxy ${JSON.stringify(trustProxy)}: ${statuses}`)
   }
 })

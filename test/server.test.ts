@@ -25,7 +25,8 @@ function start (env: Record<string, string>) {
 
 t.test('a bad configuration value stops the start with one line naming the variable', async (t) => {
   for (const [name, value] of [['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['DEMO_CONTENT', 'maybe'], ['HOST', 'a b'], ['WORKERS', '0'], ['WORKERS', 'many'], ['WORKERS', '2'],
-    ['CORS_WRITE_ORIGINS', 'https://admin.example.com/'], ['CORS_WRITE_ORIGINS', 'not an origin'], ['TRUST_PROXY', 'everyone']]) {
+    ['CORS_WRITE_ORIGINS', 'https://admin.example.com/'], ['CORS_WRITE_ORIGINS', 'not an origin'], ['CORS_WRITE_ORIGINS', 'https://Admin.example.com'],
+    ['TRUST_PROXY', 'everyone'], ['TRUST_PROXY', 'dead'], ['TRUST_PROXY', '10.0.0.1/33'], ['TRUST_PROXY', '10.0.0.1/0'], ['TRUST_PROXY', '1,2']]) {
     const { child, stderr } = start({ [name]: value, DATABASE_PATH: ':memory:' })
     const [code] = await once(child, 'exit')
     t.equal(code, 1, `${name}=${value} exits 1`)
@@ -40,7 +41,8 @@ t.test('a database path that cannot be opened stops the start with one line nami
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const text = join(dir, 'notes.txt')
   writeFileSync(text, 'not a database, but long enough to be read as a header: '.repeat(10))
-  for (const path of [text, join(text, 'broadsheet.db')]) {
+  // Under /proc a recursive mkdir never returns on Node 20: this one must answer at once.
+  for (const path of [text, join(text, 'broadsheet.db'), '/proc/no-such-folder/broadsheet.db']) {
     const { child, stderr } = start({ DATABASE_PATH: path })
     const [code] = await once(child, 'exit')
     t.equal(code, 1, `${path} exits 1`)

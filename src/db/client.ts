@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -43,16 +43,42 @@ function cacheStatements (sqlite: Database.Database) {
   } as typeof sqlite.prepare
 }
 
+/** DATABASE_PATH could not be opened as a database (server.ts prints it on one line). */
+export class DatabaseOpenError extends Error {
+  constructor (readonly path: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'DatabaseOpenError'
+  }
+}
+
+/**
+ * Creates `folder` and its missing parents one level at a time: a recursive mkdirSync
+ * never returns for a path under /proc on Node 20, where this gives ENOENT at once.
+ */
+function makeFolders (folder: string) {
+  const missing: string[] = []
+  for (let at = folder; !existsSync(at); at = dirname(at)) {
+    missing.unshift(at)
+    if (dirname(at) === at) break
+  }
+  for (const level of missing) mkdirSync(level)
+}
+
 /**
  * Opens (creating the folder if needed) and migrates the database.
  * WAL lets readers run while a write commits; synchronous=FULL makes every commit that
  * answered 2xx survive power loss and kill -9 (see README, "Durability").
  */
 export function openDatabase (path: string): Db {
-  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(resolve(path)), { recursive: true })
-  const sqlite = new Database(path)
+  let sqlite: Database.Database
+  try {
+    if (path !== ':memory:' && !path.startsWith('file:')) makeFolders(dirname(resolve(path)))
+    sqlite = new Database(path)
+    sqlite.pragma('journal_mode = WAL')
+  } catch (err) {
+    throw new DatabaseOpenError(path, err)
+  }
   cacheStatements(sqlite)
-  sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')

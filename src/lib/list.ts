@@ -312,7 +312,8 @@ export function sendList<Item> (request: FastifyRequest, reply: FastifyReply, pa
   // The same relations as `links` (the contract), `self` included.
   const header = Object.entries(links)
     .filter(([, url]) => url !== null)
-    .map(([rel, url]) => `<${url}>; rel="${rel}"`)
+    // `self` is the request's own URL: characters that would end the <…> are escaped.
+    .map(([rel, url]) => `<${url!.replace(/[<>"\s]/g, encodeURIComponent)}>; rel="${rel}"`)
   if (header.length) reply.header('link', header.join(', '))
   reply.header('x-total-count', String(total))
   return reply.send({
