@@ -4,8 +4,8 @@
  * token is alone on the last line of stdout.
  */
 import { parseArgs } from 'node:util'
-import { loadConfig } from './config.js'
-import { openDatabase } from './db/client.js'
+import { ConfigError, loadConfig } from './config.js'
+import { DatabaseOpenError, openDatabase } from './db/client.js'
 import { allKeys, createKey, revokeKey } from './keys/queries.js'
 import { repairLinkCopies } from './articles/mutations.js'
 
@@ -20,6 +20,18 @@ function fail (message: string): never {
   process.exit(2)
 }
 
+/** The database DATABASE_PATH names; a bad setting or a file that is not a database is one line and exit 1, as for the server. */
+function open () {
+  try {
+    return openDatabase(loadConfig().databasePath)
+  } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`broadsheet: invalid configuration: ${err.message}\n`)
+    else if (err instanceof DatabaseOpenError) process.stderr.write(`broadsheet: cannot open DATABASE_PATH "${err.path}": ${err.message}\n`)
+    else throw err
+    process.exit(1)
+  }
+}
+
 function main (argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -29,7 +41,7 @@ function main (argv: string[]) {
   const [group, command, arg] = positionals
   if (group !== 'keys' && group !== 'articles') fail(`unknown command "${group ?? ''}"`)
   if (group === 'articles' && command !== 'repair-links') fail(`unknown articles command "${command ?? ''}"`)
-  const db = openDatabase(loadConfig().databasePath)
+  const db = open()
   try {
     switch (group === 'articles' ? `articles ${command}` : command) {
       case 'articles repair-links':

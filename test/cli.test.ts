@@ -1,7 +1,7 @@
 /** `npm run --silent cli -- keys create|list|revoke` and `articles repair-links` against a database file, as an operator would. */
 import t from 'tap'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
@@ -62,4 +62,13 @@ t.test('articles repair-links rewrites the copies that differ from the links, an
   t.same(await tagsOf(drifted.id), ['north', 'south'], 'after: the embed follows the links')
   t.same(await tagsOf(kept.id), ['north'])
   t.match(cli('articles', 'repair-links'), /of 0 articles/, 'a second run finds nothing to do')
+})
+
+t.test('a DATABASE_PATH that is not a database is one line and exit 1, not a stack', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'broadsheet-cli-bad-'))
+  const text = join(dir, 'notes.txt')
+  writeFileSync(text, 'not a database, but long enough to be read as a header: '.repeat(10))
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'list'], { cwd: root, env: { ...process.env, DATABASE_PATH: text }, encoding: 'utf8' })
+  t.equal(run.status, 1)
+  t.match(run.stderr.trim(), /^broadsheet: cannot open DATABASE_PATH "[^\n]*$/)
 })
