@@ -2,12 +2,13 @@
  * Author reads. The email is private: it is selected only for editors and admins, it is
  * never a filter or a search target, and the output mapper adds it for them alone.
  */
-import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, type SQL } from 'drizzle-orm'
 import { nameStartsWith } from '../db/lookups.js'
-import { fragment, literalLimit, oneRow, reader } from '../db/raw.js'
+import { fragment, oneRow, reader } from '../db/raw.js'
 import type { Db, Queryable } from '../db/client.js'
 import { authors } from '../db/schema.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { pickFields, planList, type ListSpec, type Page } from '../lib/list.js'
+import { selectPage } from '../db/pages.js'
 import { isStaff, type Caller } from '../lib/caller.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
@@ -62,15 +63,7 @@ export function listAuthors (db: Db, caller: Caller, query: AuthorListQuery): Au
   const plan = planList(listSpec(staff), query)
   const where: SQL[] = []
   if (query.q !== undefined) where.push(nameStartsWith(authors.searchName, query.q))
-  const filter = and(...where)
-  const { limit, offset } = window(plan)
-  const rows = db.select(columnsFor(staff)).from(authors)
-    .where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(literalLimit(limit)).offset(offset)
-    .all() as ReadRow[]
-  const total = db.select({ n: sql<number>`count(*)` }).from(authors).where(filter).get()?.n ?? 0
-  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
+  const page = selectPage<Record<string, unknown>>(db, authors, plan, and(...where), columnsFor(staff))
   const items = (page.rows as unknown as ReadRow[]).map((row) => pickFields(toAuthor(row, staff), plan.fields))
   return { page, items }
 }

@@ -2,12 +2,13 @@
  * Category reads. The categories form a tree through parentId; `descendantIds` walks it
  * (article filters use it so that a category matches its descendants' articles too).
  */
-import { and, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, eq, getTableColumns, isNull, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { categories } from '../db/schema.js'
 import { idsForKeys, nameStartsWith } from '../db/lookups.js'
-import { allRows, fragment, literalLimit } from '../db/raw.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { allRows, fragment } from '../db/raw.js'
+import { finishPage, pickFields, planList, type ListSpec, type Page } from '../lib/list.js'
+import { selectPage } from '../db/pages.js'
 import { parseKey } from '../lib/slug.js'
 import { iso } from '../lib/time.js'
 import { categoryListNames, type CategoryListQuery } from './schemas.js'
@@ -74,15 +75,7 @@ export function listCategories (db: Db, query: CategoryListQuery): CategoryList 
   const plan = planList(listSpec, query)
   const where = filters(db, query)
   if (where === null) return { page: finishPage(plan, [], 0), items: [] }
-  const filter = and(...where)
-  const { limit, offset } = window(plan)
-  const rows = db.select(readColumns).from(categories)
-    .where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(literalLimit(limit)).offset(offset)
-    .all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(categories).where(filter).get()?.n ?? 0
-  const page = finishPage(plan, rows as Record<string, unknown>[], total)
+  const page = selectPage<Record<string, unknown>>(db, categories, plan, and(...where), readColumns)
   const items = (page.rows as unknown as ReadRow[]).map((row) => pickFields(toCategory(row), plan.fields))
   return { page, items }
 }

@@ -7,10 +7,11 @@ import { and, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articles, comments } from '../db/schema.js'
 import { idsForKeys } from '../db/lookups.js'
-import { columnName, fragment, literalLimit, reader } from '../db/raw.js'
+import { columnName, fragment, reader } from '../db/raw.js'
 import { readPage } from '../db/pages.js'
 import { findArticleRow, visibleArticleId } from '../articles/queries.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListSpec, type Page } from '../lib/list.js'
+import { pickFields, planList, type ListSpec, type Page } from '../lib/list.js'
+import { selectPage } from '../db/pages.js'
 import type { Caller } from '../lib/caller.js'
 import { Forbidden, NotFound } from '../lib/errors.js'
 import { iso } from '../lib/time.js'
@@ -113,15 +114,7 @@ export function listComments (db: Db, query: ModerationListQuery): CommentList {
     where.push(ids.length ? inArray(comments.articleId, ids) : sql`0`)
   }
   const filter = where.length ? and(...where) : undefined
-  const plan = planList(moderationSpec, query)
-  const { limit, offset } = window(plan)
-  const rows = db.select().from(comments)
-    .where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan))
-    .limit(literalLimit(limit)).offset(offset)
-    .all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(comments).where(filter).get()?.n ?? 0
-  const page = finishPage(plan, rows, total)
+  const page = selectPage<typeof comments.$inferSelect>(db, comments, planList(moderationSpec, query), filter)
   return { page, items: page.rows.map((row) => pickFields(toModeratedComment(row), page.plan.fields)) }
 }
 

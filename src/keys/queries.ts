@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { apiKeys, authors } from '../db/schema.js'
 import { hashToken, newToken, sameHash, tokenPrefix } from '../lib/tokens.js'
@@ -6,8 +6,9 @@ import { FieldError } from '../lib/errors.js'
 import { iso, now } from '../lib/time.js'
 import type { Caller, Role } from '../lib/caller.js'
 import { missingIds } from '../db/lookups.js'
-import { fragment, literalLimit, oneRow, reader } from '../db/raw.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListParams, type ListSpec } from '../lib/list.js'
+import { fragment, oneRow, reader } from '../db/raw.js'
+import { selectPage } from '../db/pages.js'
+import { pickFields, planList, type ListParams, type ListSpec } from '../lib/list.js'
 import { keyListNames } from './schemas.js'
 
 type KeyRow = typeof apiKeys.$inferSelect
@@ -73,13 +74,8 @@ const keySpec: ListSpec = {
 
 /** One page of keys, revoked ones included (never their tokens). */
 export function listKeys (db: Db, query: ListParams) {
-  const plan = planList(keySpec, query)
-  const { limit, offset } = window(plan)
-  const rows = db.select().from(apiKeys).where(afterCursor(plan))
-    .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(apiKeys).get()?.n ?? 0
-  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
-  return { page, items: (page.rows as unknown as KeyRow[]).map((row) => pickFields(toKey(row), plan.fields)) }
+  const page = selectPage<KeyRow>(db, apiKeys, planList(keySpec, query))
+  return { page, items: page.rows.map((row) => pickFields(toKey(row), page.plan.fields)) }
 }
 
 export function getKey (db: Db, id: number) {

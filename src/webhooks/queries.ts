@@ -4,7 +4,8 @@ import { and, asc, eq, lte, sql, lt, or } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { webhookDeliveries, webhooks } from '../db/schema.js'
 import { literalLimit } from '../db/raw.js'
-import { afterCursor, finishPage, orderBy, pickFields, planList, window, type ListParams, type ListSpec } from '../lib/list.js'
+import { selectPage } from '../db/pages.js'
+import { pickFields, planList, type ListParams, type ListSpec } from '../lib/list.js'
 import { iso, now } from '../lib/time.js'
 import type { WebhookCreate, WebhookUpdate } from './schemas.js'
 import { deliveryListNames, webhookListNames } from './schemas.js'
@@ -25,13 +26,8 @@ const webhookSpec: ListSpec = {
 
 /** One page of subscriptions (never their secrets). */
 export function listWebhooks (db: Db, query: ListParams) {
-  const plan = planList(webhookSpec, query)
-  const { limit, offset } = window(plan)
-  const rows = db.select().from(webhooks).where(afterCursor(plan))
-    .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(webhooks).get()?.n ?? 0
-  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
-  return { page, items: (page.rows as unknown as WebhookRow[]).map((row) => pickFields(toWebhook(row), plan.fields)) }
+  const page = selectPage<WebhookRow>(db, webhooks, planList(webhookSpec, query))
+  return { page, items: page.rows.map((row) => pickFields(toWebhook(row), page.plan.fields)) }
 }
 
 export function findWebhook (db: Db, id: number): WebhookRow | undefined {
@@ -94,14 +90,8 @@ const deliverySpec: ListSpec = {
 }
 
 export function listDeliveries (db: Db, webhookId: number, query: ListParams) {
-  const plan = planList(deliverySpec, query)
-  const filter = eq(webhookDeliveries.webhookId, webhookId)
-  const { limit, offset } = window(plan)
-  const rows = db.select().from(webhookDeliveries).where(and(filter, afterCursor(plan)))
-    .orderBy(...orderBy(plan)).limit(literalLimit(limit)).offset(offset).all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(webhookDeliveries).where(filter).get()?.n ?? 0
-  const page = finishPage(plan, rows as unknown as Record<string, unknown>[], total)
-  return { page, items: (page.rows as unknown as DeliveryRow[]).map((row) => pickFields(toDelivery(row), plan.fields)) }
+  const page = selectPage<DeliveryRow>(db, webhookDeliveries, planList(deliverySpec, query), eq(webhookDeliveries.webhookId, webhookId))
+  return { page, items: page.rows.map((row) => pickFields(toDelivery(row), page.plan.fields)) }
 }
 
 export interface DueDelivery { delivery: DeliveryRow, webhook: WebhookRow }
