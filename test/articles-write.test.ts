@@ -103,6 +103,35 @@ t.test('[400/413/415] malformed bodies are problems and change nothing', async (
   t.equal(count().n, before)
 })
 
+t.test('[400] a body nesting elements too deeply, on create and on PATCH, changes nothing', async (t) => {
+  const before = count().n
+  const deep = '<b>'.repeat(100_000) + 'x'
+  const created = await call(app, { method: 'POST', url: '/v1/articles', token: annKey, payload: { title: 'Deep', body: deep, bodyFormat: 'html' } })
+  t.equal(created.status, 400)
+  t.equal(created.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.same(created.json.errors, [{ path: '/body', message: 'nests elements more than 256 deep' }])
+  t.equal(count().n, before)
+  const article = await postArticle(app, annKey, { title: 'Shallow', body: 'fine' })
+  for (const payload of [{ body: deep }, { body: '<h2>'.repeat(12_000), bodyFormat: 'html' }]) {
+    const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: annKey, payload })
+    t.equal(patched.status, 400)
+    t.equal(patched.json.errors[0].path, '/body')
+  }
+  const read = await call(app, { url: `/v1/articles/${article.id}`, token: annKey })
+  t.equal(read.json.data.body, 'fine')
+  t.equal(read.json.data.updatedAt, article.updatedAt)
+})
+
+t.test('PATCH renders a new body, and a format change alone re-renders the stored body', async (t) => {
+  const article = await postArticle(app, annKey, { title: 'Formats', body: '## Head\n\n*x*' })
+  const html = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: annKey, payload: { bodyFormat: 'html' } })
+  t.equal(html.status, 200)
+  t.equal(html.json.data.bodyHtml, '## Head\n\n*x*')
+  const back = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: annKey, payload: { body: '# New', bodyFormat: 'markdown' } })
+  t.equal(back.json.data.bodyHtml, '<h1 id="new">New</h1>\n')
+  t.same(back.json.data.toc, [{ id: 'new', text: 'New', level: 1 }])
+})
+
 t.test('status workflow', async (t) => {
   const published = await postArticle(app, editor, { title: 'Now', authorId: ann.id, status: 'published', tagIds: [harbour.id] })
   t.equal(published.status, 'published')

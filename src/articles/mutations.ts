@@ -8,7 +8,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articleCategories, articles, articleTags, authors, categories, comments, tags, type FeaturedImage } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
 import { fragment, insertRows, runStatement } from '../db/raw.js'
-import { renderArticleBody } from '../lib/content/article-body.js'
+import { NestingTooDeep, renderArticleBody, type RenderedBody } from '../lib/content/article-body.js'
 import { FieldError, Forbidden } from '../lib/errors.js'
 import type { Caller } from '../lib/caller.js'
 import { now } from '../lib/time.js'
@@ -50,9 +50,39 @@ function publication (status: Status, publishedAt: number | null, at: number): {
   return { status, publishedAt, liveAt: null }
 }
 
+/** A body through the pipeline (Markdown, sanitizer, heading ids), with what it was made from. */
+export interface RenderedSource { body: string, format: 'markdown' | 'html', rendered: RenderedBody }
+
+function renderSource (body: string, format: 'markdown' | 'html', options: WriteOptions): RenderedSource {
+  try {
+    return { body, format, rendered: renderArticleBody(body, format, { iframeHosts: options.iframeHosts }) }
+  } catch (err) {
+    if (err instanceof NestingTooDeep) throw new FieldError('/body', err.message)
+    throw err
+  }
+}
+
+/**
+ * The body a PATCH will store, rendered before the write lock is taken (so that other
+ * processes' writes need not wait for it), from the article as `read` finds it then.
+ * Undefined when the PATCH leaves the body alone or the article is not found.
+ * `updateArticle` uses it if the article's body and format are still those it was made
+ * from, and renders again under the lock otherwise.
+ */
+export function renderAhead (read: () => ArticleRow | undefined, input: ArticleUpdate, options: WriteOptions): RenderedSource | undefined {
+  let { body, bodyFormat: format } = input
+  if (body === undefined && format === undefined) return undefined
+  if (body === undefined || format === undefined) {
+    const current = read()
+    if (current === undefined) return undefined
+    body ??= current.body
+    format ??= current.bodyFormat
+  }
+  return renderSource(body, format, options)
+}
+
 /** The body pipeline's output, split into the article's columns and its body row. */
-function renderBody (body: string, format: 'markdown' | 'html', customExcerpt: string | null, options: WriteOptions) {
-  const rendered = renderArticleBody(body, format, { iframeHosts: options.iframeHosts })
+function bodyColumns ({ body, format, rendered }: RenderedSource, customExcerpt: string | null) {
   return {
     article: {
       bodyFormat: format,
@@ -170,7 +200,7 @@ function authorFor (caller: Caller, requested: number | undefined): number {
 
 export function createArticle (db: Db, caller: Caller, input: ArticleCreate, options: WriteOptions): { id: number, touched: Touched } {
   // Rendered before the write lock is taken: other processes' writes need not wait for it.
-  const rendered = renderBody(input.body ?? '', input.bodyFormat ?? 'markdown', input.excerpt ?? null, options)
+  const rendered = bodyColumns(renderSource(input.body ?? '', input.bodyFormat ?? 'markdown', options), input.excerpt ?? null)
   return db.transaction((tx) => {
     const at = now()
     const authorId = authorFor(caller, input.authorId)
@@ -207,8 +237,11 @@ function normaliseSeo (seo: ArticleCreate['seo']) {
   return { title: seo.title ?? null, description: seo.description ?? null, canonicalUrl: seo.canonicalUrl ?? null }
 }
 
-/** Updates what the input names; `current` is the row the caller was allowed to see. */
-export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions): Touched {
+/**
+ * Updates what the input names; `current` is the row the caller was allowed to see, and
+ * `early` the new body if `renderAhead` rendered it.
+ */
+export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions, early?: RenderedSource): Touched {
   return db.transaction((tx) => {
     const at = now()
     if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key edits only its own author\'s articles')
@@ -221,7 +254,10 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
     if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
       const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
-      const rendered = renderBody(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, customExcerpt, options)
+      const body = input.body ?? current.body
+      const format = input.bodyFormat ?? current.bodyFormat
+      const source = early !== undefined && early.body === body && early.format === format ? early : renderSource(body, format, options)
+      const rendered = bodyColumns(source, customExcerpt)
       Object.assign(changes, rendered.article)
       tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
     }

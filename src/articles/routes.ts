@@ -7,7 +7,7 @@ import { NotFound } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
 import { findArticleRow, getArticle, listArticles, renderArticle } from './queries.js'
-import { createArticle, deleteArticle, updateArticle } from './mutations.js'
+import { createArticle, deleteArticle, renderAhead, updateArticle } from './mutations.js'
 import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor', 'author'] as const
@@ -83,12 +83,14 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: OneArticle, ...problems(400, 401, 403, 404, 409, 412, 413, 415) }
     }
   }, async (request, reply) => {
+    const input = request.body as ArticleUpdate
+    const early = renderAhead(() => findArticleRow(db, request.caller, request.params.key, now()), input, writeOptions)
     const { id, touched } = writeLocked(db, () => {
       const at = now()
       const current = findArticleRow(db, request.caller, request.params.key, at)
       if (!current) throw new NotFound('Article')
       checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
-      return { id: current.id, touched: updateArticle(db, request.caller, current, request.body as ArticleUpdate, writeOptions) }
+      return { id: current.id, touched: updateArticle(db, request.caller, current, input, writeOptions, early) }
     })
     fastify.contentChanged(touched)
     return sendSerialized(reply, getArticle(db, request.caller, String(id), now()))

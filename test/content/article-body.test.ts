@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { deriveExcerpt, renderArticleBody } from '../../src/lib/content/article-body.js'
+import { deriveExcerpt, MAX_NESTING, NestingTooDeep, renderArticleBody } from '../../src/lib/content/article-body.js'
 
 const YOUTUBE = 'www.youtube.com'
 
@@ -45,13 +45,38 @@ t.test('source heading ids and attributes are replaced by ours', async (t) => {
   }
 })
 
-t.test('nested headings in malformed html each get an id', async (t) => {
+t.test('nested headings in malformed html each get an id from their own text', async (t) => {
   const { html, toc } = renderArticleBody('<h2>Outer<h3>Inner</h3></h2>', 'html')
   t.same(toc, [
-    { id: 'outer-inner', text: 'Outer Inner', level: 2 },
+    { id: 'outer', text: 'Outer', level: 2 },
     { id: 'inner', text: 'Inner', level: 3 },
   ])
-  t.match(html, '<h2 id="outer-inner">Outer<h3 id="inner">Inner</h3></h2>')
+  t.match(html, '<h2 id="outer">Outer<h3 id="inner">Inner</h3></h2>')
+})
+
+t.test('bodies nesting elements past MAX_NESTING are refused before they cost much', async (t) => {
+  for (const format of ['html', 'markdown'] as const) {
+    // 12,000 nested headings ran the server out of memory; 160,000 nested <b> held it ~19 s.
+    t.throws(() => renderArticleBody('<h2>'.repeat(12_000) + 'x', format), new NestingTooDeep(), `${format}: nested headings`)
+    t.throws(() => renderArticleBody('<b>'.repeat(160_000) + 'x', format), new NestingTooDeep(), `${format}: nested inline tags`)
+    t.throws(() => renderArticleBody('<div>'.repeat(MAX_NESTING + 1) + 'x', format), new NestingTooDeep(), `${format}: one past the limit`)
+    const deepest = renderArticleBody('<div>'.repeat(MAX_NESTING) + 'x', format)
+    t.match(deepest.html, /x(<\/div>){256}$/, `${format}: the limit itself renders`)
+  }
+  // Elements that close themselves or each other never add up to depth.
+  const flat = renderArticleBody('<p>a'.repeat(2_000) + '<div>' + 'b<br>'.repeat(2_000) + '<img src="https://example.com/a.png">'.repeat(500) + '<ul>' + '<li>a'.repeat(2_000), 'html')
+  t.equal(flat.wordCount, 6_000)
+  const headings = renderArticleBody('<h2>t</h2>'.repeat(5_000), 'html')
+  t.equal(headings.toc.length, 5_000)
+})
+
+t.test('a heading id is at most 100 characters, cut at a hyphen', async (t) => {
+  const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ')
+  const { toc } = renderArticleBody(`## ${words}\n\n## ${words}`, 'markdown')
+  t.ok(toc[0].id.length <= 100 && toc[0].id.length > 50, toc[0].id)
+  t.match(toc[0].id, /^word0-word1-.*-word\d+$/)
+  t.equal(toc[1].id, `${toc[0].id}-2`)
+  t.equal(toc[0].text, words, 'the toc keeps the whole text')
 })
 
 t.test('markdown tables, lists, code and links are kept', async (t) => {

@@ -25,6 +25,25 @@ export interface RenderOptions {
 const WORDS_PER_MINUTE = 230
 const DEFAULT_EXCERPT_LENGTH = 160
 
+/**
+ * How deep elements may nest. htmlparser2 (under sanitize-html) keeps its open elements
+ * with `Array.unshift`, so parsing grows with the square of the depth: 160,000 nested
+ * `<b>` (480 KB) held the event loop for ~19 s. Real articles nest a few levels deep.
+ */
+export const MAX_NESTING = 256
+
+// A heading's id is made from at most this much of its text, and is at most ID_MAX long.
+const ID_SOURCE_MAX = 300
+const ID_MAX = 100
+
+/** A body that nests elements deeper than MAX_NESTING. */
+export class NestingTooDeep extends Error {
+  constructor () {
+    super(`nests elements more than ${MAX_NESTING} deep`)
+    this.name = 'NestingTooDeep'
+  }
+}
+
 // Raw HTML is allowed in markdown source because everything is sanitized
 // afterwards; the sanitizer, not markdown-it, is the security boundary.
 const markdown = new MarkdownIt({ html: true, linkify: true, typographer: false })
@@ -74,14 +93,27 @@ const BASE_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   ],
 }
 
-/** Builds per-call options only when iframes are enabled; the common path reuses the base. */
+/** Options for one call: the base (with iframes when hosts are given) and a depth guard. */
 function sanitizeOptionsFor(iframeHosts: readonly string[] | undefined): sanitizeHtml.IOptions {
-  if (!iframeHosts || iframeHosts.length === 0) return BASE_SANITIZE_OPTIONS
+  const base = !iframeHosts || iframeHosts.length === 0
+    ? BASE_SANITIZE_OPTIONS
+    : {
+        ...BASE_SANITIZE_OPTIONS,
+        allowedTags: [...ARTICLE_TAGS, 'iframe'],
+        allowedAttributes: { ...ARTICLE_ATTRIBUTES, iframe: IFRAME_ATTRIBUTES },
+        allowedIframeHostnames: iframeHosts.map((host) => host.trim().toLowerCase()),
+      }
+  // The parser reports every element it opens and closes (implied closes too), whether
+  // the sanitizer keeps it or not; stop at once past the limit.
+  let depth = 0
   return {
-    ...BASE_SANITIZE_OPTIONS,
-    allowedTags: [...ARTICLE_TAGS, 'iframe'],
-    allowedAttributes: { ...ARTICLE_ATTRIBUTES, iframe: IFRAME_ATTRIBUTES },
-    allowedIframeHostnames: iframeHosts.map((host) => host.trim().toLowerCase()),
+    ...base,
+    onOpenTag: () => {
+      if (++depth > MAX_NESTING) throw new NestingTooDeep()
+    },
+    onCloseTag: () => {
+      depth--
+    },
   }
 }
 
@@ -132,10 +164,14 @@ function annotateSanitizedHtml(sanitized: string): { html: string, toc: TocEntry
   const open: OpenHeading[] = []
   let copiedUpTo = 0
 
-  // Headings may nest in malformed input; text belongs to each open one.
+  // Headings may nest in malformed input; text belongs to the innermost open one, as a
+  // browser would close a heading where the next one opens. (Giving it to every open one
+  // made rendering grow with the square of the headings: 12,000 nested `<h2>` ran the
+  // server out of memory.)
   const appendText = (value: string): void => {
     textParts.push(value)
-    for (const heading of open) heading.text += value
+    const heading = open.at(-1)
+    if (heading !== undefined) heading.text += value
   }
 
   for (const match of sanitized.matchAll(TOKEN)) {
@@ -171,10 +207,18 @@ function assignHeadingIds(headings: OpenHeading[], chunks: string[]): TocEntry[]
   const nextSuffix = new Map<string, number>()
   return headings.map((heading) => {
     const text = collapseWhitespace(heading.text)
-    const id = uniqueId(slugify(text) || 'section', used, nextSuffix)
+    const id = uniqueId(headingSlug(text), used, nextSuffix)
     chunks[heading.slot] = `<${heading.tag} id="${escapeAttribute(id)}">`
     return { id, text, level: heading.level }
   })
+}
+
+/** A heading's id before de-duplication: its text's slug, at most ID_MAX characters cut at a hyphen. */
+function headingSlug(text: string): string {
+  const slug = slugify(text.slice(0, ID_SOURCE_MAX))
+  if (slug.length <= ID_MAX) return slug || 'section'
+  const hyphen = slug.lastIndexOf('-', ID_MAX)
+  return (hyphen > ID_MAX / 2 ? slug.slice(0, hyphen) : slug.slice(0, ID_MAX)).replace(/-+$/, '') || 'section'
 }
 
 // Remembering the last suffix per base keeps many duplicate headings linear.
