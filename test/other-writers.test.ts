@@ -174,3 +174,36 @@ t.test('a commit from elsewhere between a request\'s check for one and its write
   t.equal(refused.status, 412, 'an ETag from before that commit does not match')
   t.equal((await call(app, { url: `/v1/articles/${article.id}` })).json.data.title, 'Tides today', 'and nothing was written')
 })
+
+t.test('a change feed page reads one snapshot: a commit landing during the read is returned next time, not skipped', async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-feed-')), 'feed.db')
+  const writer = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => writer.close())
+  const reader = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => reader.close())
+  const editor = tokenFor(writer, 'editor')
+  insertTag(writer, 'Before')
+
+  const feed = async (since?: string) => (await call(reader, { url: `/v1/changes?perPage=500${since ? `&since=${since}` : ''}`, token: editor })).json
+  let page = await feed()
+  while (page.meta.hasMore) page = await feed(page.meta.nextCursor)
+  const caughtUp = page.meta.nextCursor
+
+  // The other server commits a tag as the reader builds its next statement after the page's.
+  const select = reader.db.select.bind(reader.db)
+  let selects = 0
+  let landed = false
+  reader.db.select = ((...args: Parameters<typeof select>) => {
+    if (++selects === 3) {
+      reader.db.select = select
+      insertTag(writer, 'During')
+      landed = true
+    }
+    return select(...args)
+  }) as typeof select
+  const during = await feed(caughtUp)
+  t.ok(landed, 'the commit landed after the page was read')
+  t.same(during.data, [], 'the page was read before it')
+  const after = await feed(during.meta.nextCursor)
+  t.same(after.data.map((c: { resource: string, data?: { name: string } }) => [c.resource, c.data?.name]), [['tag', 'During']], 'the next call returns it')
+})

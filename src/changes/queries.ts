@@ -68,19 +68,36 @@ function whoMaySee (caller: Caller): SQL | undefined {
   return wasOrIsPublic
 }
 
-/** `since` null: from the start of what the log still keeps. */
-export function listChanges (db: Db, caller: Caller, since: FeedPosition | null, limit: number, at: number) {
+const RESYNC = 'resync from the list endpoints: take a cursor with `since=now` first, read the lists, then follow that cursor'
+
+/**
+ * `since` null: from the start of the log, while it still holds everything (a 410 once
+ * the retention has dropped events: the start would miss items nobody changed since);
+ * `now`: no events, only a cursor at the log's present end, to follow after reading the
+ * lists. Every statement reads one snapshot: a commit landing between the page's read
+ * and the read of where the log ends would otherwise move the cursor past events never
+ * returned.
+ */
+export function listChanges (db: Db, caller: Caller, since: FeedPosition | 'now' | null, limit: number, at: number) {
+  return db.transaction(() => readChanges(db, caller, since, limit, at), { behavior: 'deferred' })
+}
+
+function readChanges (db: Db, caller: Caller, since: FeedPosition | 'now' | null, limit: number, at: number) {
   const reader = readerOf(caller)
   const log = logOf(reader)
-  if (since !== null && since.reader !== reader) {
+  if (since !== null && since !== 'now' && since.reader !== reader) {
     // A store built for one reader holds items another may not see, or lacks some it may.
     // (And a whole-log position read as a public one would tell an anonymous caller where
     // the hidden writes are.)
-    throw new Gone('This cursor was made for another reader (without an API key, with an editor or admin key, or with another author\'s key), who sees other changes: resync from the list endpoints, then follow the new meta.nextCursor')
+    throw new Gone(`This cursor was made for another reader (without an API key, with an editor or admin key, or with another author's key), who sees other changes: ${RESYNC}`)
   }
   const floor = purgedThrough(db, log)
+  if (since === 'now') return { data: [], more: false, next: { reader, n: logEnd(db, log, floor) } satisfies FeedPosition }
+  if (since === null && floor > 0) {
+    throw new Gone(`The change log no longer reaches back to the beginning (it keeps CHANGES_RETENTION_DAYS): ${RESYNC}`)
+  }
   if (since !== null && since.n < floor) {
-    throw new Gone('This cursor is older than the change log keeps (CHANGES_RETENTION_DAYS): resync from the list endpoints, then follow the new meta.nextCursor')
+    throw new Gone(`This cursor is older than the change log keeps (CHANGES_RETENTION_DAYS): ${RESYNC}`)
   }
   const after = since?.n ?? floor
   const position = log === 'public' ? changeEvents.publicSeq : changeEvents.seq
@@ -99,13 +116,14 @@ export function listChanges (db: Db, caller: Caller, since: FeedPosition | null,
   })
   // Where to continue: after the last event returned, or where the caller already was
   // (in the whole log, past the events it may not see: staff and author keys only).
-  const last = page.length ? placeOf(page[page.length - 1]) : log === 'public' ? after : Math.max(after, lastSeq(db, after))
+  const last = page.length ? placeOf(page[page.length - 1]) : log === 'public' ? after : Math.max(after, logEnd(db, log, after))
   return { data, more, next: { reader, n: last } satisfies FeedPosition }
 }
 
-/** With nothing new to show, a caller still moves past events it may not see. */
-function lastSeq (db: Db, since: number): number {
-  return db.select({ seq: sql<number | null>`max(${changeEvents.seq})` }).from(changeEvents).where(gt(changeEvents.seq, since)).get()?.seq ?? since
+/** The last position in `log`, or `otherwise` when it holds no event. */
+function logEnd (db: Db, log: Log, otherwise: number): number {
+  const position = log === 'public' ? changeEvents.publicSeq : changeEvents.seq
+  return db.select({ n: sql<number | null>`max(${position})` }).from(changeEvents).get()?.n ?? otherwise
 }
 
 /** The current representation of each changed item the caller may see. */

@@ -13,7 +13,8 @@ function encode ({ reader, n }: FeedPosition): string {
   return Buffer.from(`${prefix}${n}`).toString('base64url')
 }
 
-function decode (cursor: string): FeedPosition {
+function decode (cursor: string): FeedPosition | 'now' {
+  if (cursor === 'now') return 'now'
   const match = /^(?:(p)|(c)|a(\d{1,15})\.)(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'))
   if (!match) throw new FieldError('/query/since', 'Invalid cursor: use `meta.nextCursor` from a previous call')
   const reader = match[1] ? 'public' : match[2] ? 'staff' : `author:${Number(match[3])}`
@@ -26,7 +27,7 @@ const changeRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       operationId: 'listChanges',
       tags: ['sync'],
       summary: 'What changed since a cursor (delta sync)',
-      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers read the changes to public content alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410: resync from the lists. So is a cursor read by another reader than the one it was made for: without a key, with an editor or admin key, or with one author\'s key. Responses are never cached.',
+      description: 'Oldest first. For each changed item: `upsert` with its current list representation if you may see it, else `delete` (a tombstone: deleted, unpublished, archived, or a comment no longer approved). Anonymous callers read the changes to public content alone, numbered one by one: hidden work adds no event and no gap. Tombstones are kept for CHANGES_RETENTION_DAYS (default 90); an older cursor is a 410, and so is a call without `since` once the log has dropped events (its start would miss items nobody changed since). So is a cursor read by another reader than the one it was made for: without a key, with an editor or admin key, or with one author\'s key. To resync: call with `since=now` (no events, a cursor at the present end of the log), read the list endpoints, then follow that cursor. Responses are never cached.',
       security: optionalAuth,
       querystring: ChangesQuery,
       response: { 200: ChangesResponse, ...problems(400, 401, 410) }

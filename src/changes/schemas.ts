@@ -12,7 +12,7 @@ export const ChangeSchema = Type.Object({
 }, { $id: 'Change', title: 'Change' })
 
 export const ChangesQuery = queryObject({
-  since: Type.String({ minLength: 1, maxLength: 100, description: 'A `meta.nextCursor` from a previous call; omit to start from the beginning of the log' }),
+  since: Type.String({ minLength: 1, maxLength: 100, description: 'A `meta.nextCursor` from a previous call; `now` for a cursor at the present end of the log (no events: read the lists, then follow it); omit to start from the beginning of the log (a 410 once the log has dropped events older than the retention)' }),
   perPage: Type.Integer({ minimum: 1, maximum: 500, default: 100 })
 })
 
