@@ -5,6 +5,7 @@ import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
 import { recordQueries } from './query-log.js'
 import { SpecChecker } from './spec.js'
+import { BODY_HEADERS } from '../src/plugins/http-cache.js'
 
 t.test('ETags, 304s and Cache-Control', async (t) => {
   const app = await build(t, { cacheMaxAge: 30, cacheStaleWhileRevalidate: 90 })
@@ -228,6 +229,30 @@ t.test('a compressed body carries its tag weak; either form revalidates, and a w
     const patched = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-match': `W/${strong}` }, payload: { subtitle: 'Weakly matched' } })
     t.equal(patched.status, 200, 'If-Match with the weak tag from a compressed read')
   }
+})
+
+t.test('a 304 carries the headers of its 200 but Content-Type, from the response cache as when computed (a browser needs its CORS headers)', async (t) => {
+  const seen: Record<string, string[]> = {}
+  for (const responseCacheBytes of [0, 10_000_000]) {
+    const app = await build(t, { responseCacheBytes })
+    const editor = tokenFor(app, 'editor')
+    const author = insertAuthor(app, 'Cors Author')
+    await postArticle(app, editor, { title: 'Revalidated from a browser', authorId: author.id, status: 'published' })
+    const headers = { origin: 'https://reader.example' }
+    for (const url of ['/v1/articles', '/v1/articles?perPage=1', `/v1/authors/${author.id}`]) {
+      const full = await app.inject({ url, headers })
+      await app.inject({ url, headers }) // a second read: served from the cache when it is on
+      const revalidated = await app.inject({ url, headers: { ...headers, 'if-none-match': full.headers.etag as string } })
+      t.equal(revalidated.statusCode, 304, url)
+      t.equal(revalidated.headers['access-control-allow-origin'], '*', `cache ${responseCacheBytes}: ${url} allows the origin`)
+      const names = (h: Record<string, unknown>) => Object.keys(h).filter((name) => !['date', 'connection', 'keep-alive', ...BODY_HEADERS].includes(name)).sort()
+      t.same(names(revalidated.headers), names(full.headers), `cache ${responseCacheBytes}: ${url} has the 200's headers`)
+      t.notOk(revalidated.headers['content-type'] ?? revalidated.headers.link ?? revalidated.headers['x-total-count'], 'nothing about the body')
+      t.equal(revalidated.body, '')
+      seen[url] = [...(seen[url] ?? []), names(revalidated.headers).join(' ')]
+    }
+  }
+  for (const [url, [computed, cached]] of Object.entries(seen)) t.equal(cached, computed, `${url}: the cached 304 is the computed one`)
 })
 
 t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the headers it sends', async (t) => {

@@ -15,6 +15,9 @@ const sha1 = typeof crypto.hash === 'function'
   ? (value: string | Buffer) => crypto.hash('sha1', value, 'base64url')
   : (value: string | Buffer) => crypto.createHash('sha1').update(value).digest('base64url')
 
+/** Headers about the body, which a 304 leaves out (RFC 9110 15.4.5). */
+export const BODY_HEADERS = ['content-type', 'content-length', 'link', 'x-total-count']
+
 export function etagOf (value: string | Buffer): string {
   return `"${sha1(value)}"`
 }
@@ -70,8 +73,8 @@ export default fp(async function httpCachePlugin (fastify) {
       // The ETag the 200 would have carried: weak when it would have gone out compressed.
       if (Buffer.isBuffer(bytes)) reply.header('etag', formEtag(etag, encodingFor(request.headers['accept-encoding'], bytes.length)))
       reply.code(304)
-      reply.removeHeader('content-type')
-      reply.removeHeader('content-length')
+      // What describes the body goes with it (the list's Link and X-Total-Count too).
+      for (const name of BODY_HEADERS) reply.removeHeader(name)
       return done(null, '')
     }
     done(null, bytes)

@@ -114,9 +114,11 @@ export default fp(async function responseCachePlugin (fastify) {
     reply.hijack()
     const encoding = encodingFor(accept, entry.body.length)
     if (etagMatches(ifNoneMatch, entry.etag)) {
-      // The ETag the 200 would have carried: weak for the compressed form.
+      // The 200's headers but those of its body, as a 304 computed afresh has them (CORS
+      // among them: without it a browser app's revalidation fails), with the ETag the 200
+      // would have carried: weak for the compressed form.
       const key = encoding ?? 'plain'
-      const headers = entry.notModified[key] ??= { etag: formEtag(entry.etag, encoding), 'cache-control': entry.headers['cache-control'], vary: entry.headers.vary }
+      const headers = entry.notModified[key] ??= notModifiedHeaders(entry, encoding)
       res.writeHead(304, headers)
       res.end()
       return
@@ -131,6 +133,11 @@ export default fp(async function responseCachePlugin (fastify) {
     }
     res.writeHead(200, headersFor(entry, encoding, body))
     res.end(body)
+  }
+
+  function notModifiedHeaders (entry: Entry, encoding: 'br' | 'gzip' | null): Record<string, string> {
+    const { 'content-type': _type, link: _link, 'x-total-count': _total, ...headers } = entry.headers
+    return { ...headers, etag: formEtag(entry.etag, encoding) }
   }
 
   fastify.decorateRequest('cacheGeneration', undefined)
