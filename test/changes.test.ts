@@ -242,3 +242,47 @@ t.test('since=now before anything was dropped: a cursor at the end, the start st
   t.equal((await call(app, { url: `/v1/changes?since=${now.json.meta.nextCursor}` })).json.data.length, 0)
   t.ok((await call(app, { url: '/v1/changes' })).json.data.length > 0, 'without since, from the beginning')
 })
+
+t.test('renaming a tag, a category or an author brings the articles that embed it through the feed and updatedSince', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Embedded Author')
+  const tag = insertTag(app, 'Shipping')
+  const category = insertCategory(app, 'Business')
+  const other = insertTag(app, 'Unrelated')
+  const article = await postArticle(app, editor, { title: 'Embeds', authorId: author.id, status: 'published', tagIds: [tag.id], categoryIds: [category.id] })
+  const draft = await postArticle(app, editor, { title: 'Hidden embeds', authorId: author.id, tagIds: [tag.id] })
+  const store: Store = new Map()
+  let cursor = await sync(app, store, null)
+  const staff: Store = new Map()
+  let staffCursor = await sync(app, staff, null, editor)
+
+  const steps: [string, string, Record<string, unknown>, (a: any) => unknown][] = [
+    ['tag name', `/v1/tags/${tag.id}`, { name: 'Shipping News' }, (a) => a.tags[0].name],
+    ['category slug', `/v1/categories/${category.id}`, { slug: 'biz' }, (a) => a.categories[0].slug],
+    ['author name', `/v1/authors/${author.id}`, { name: 'Renamed Author' }, (a) => a.author.name],
+    ['author avatar', `/v1/authors/${author.id}`, { avatarUrl: 'https://example.com/a.png' }, (a) => a.author.avatarUrl]
+  ]
+  for (const [what, url, payload, read] of steps) {
+    const before = Date.now()
+    t.equal((await call(app, { method: 'PATCH', url, token: editor, payload })).status, 200, what)
+    const page = (await call(app, { url: `/v1/changes?since=${cursor}` })).json
+    const seen = new Set(page.data.map((change: { resource: string, id: number }) => `${change.resource}:${change.id}`))
+    t.ok(seen.has(`article:${article.id}`), `${what}: the article comes through the feed`)
+    t.notOk(seen.has(`article:${draft.id}`), `${what}: not the draft, for the public`)
+    cursor = await sync(app, store, cursor)
+    t.equal(read(store.get(`article:${article.id}`)), Object.values(payload)[0], `${what}: the client's copy embeds the change`)
+    const since = (await call(app, { url: `/v1/articles?updatedSince=${new Date(before - 1).toISOString()}` })).json
+    t.same(since.data.map((a: { id: number }) => a.id), [article.id], `${what}: updatedSince finds it`)
+  }
+  staffCursor = await sync(app, staff, staffCursor, editor)
+  t.equal((staff.get(`article:${draft.id}`) as any).author.name, 'Renamed Author', 'an editor\'s copy of the draft follows too')
+
+  // What no list item embeds moves no article.
+  for (const [url, payload] of [[`/v1/tags/${tag.id}`, { description: 'Ships' }], [`/v1/authors/${author.id}`, { bio: 'Writes.' }], [`/v1/tags/${other.id}`, { name: 'Still unrelated' }]] as const) {
+    await call(app, { method: 'PATCH', url, token: editor, payload })
+    const page = (await call(app, { url: `/v1/changes?since=${cursor}` })).json
+    t.same(page.data.filter((c: { resource: string }) => c.resource === 'article'), [], `${url} ${Object.keys(payload)[0]}: no article event`)
+    cursor = page.meta.nextCursor
+  }
+})

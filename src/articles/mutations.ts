@@ -117,6 +117,21 @@ export function linkedIds (kind: keyof typeof LINKS) {
   return sql`coalesce((select group_concat(${termId}, ',' order by ${position}) from ${table} where ${articleId} = ${articles.id}), '')`
 }
 
+/**
+ * The articles that embed a summary which has just changed (a tag's or a category's name
+ * or slug; an author's name, slug or avatar): their updatedAt moves on, so that the change
+ * feed and `updatedSince` bring their list items to sync clients again, as deleting the
+ * tag or category does.
+ */
+export function restampEmbedding (tx: Tx, embedded: { tagId: number } | { categoryId: number } | { authorId: number }, at: number) {
+  const which = 'tagId' in embedded
+    ? inArray(articles.id, tx.select({ id: articleTags.articleId }).from(articleTags).where(eq(articleTags.tagId, embedded.tagId)))
+    : 'categoryId' in embedded
+      ? inArray(articles.id, tx.select({ id: articleCategories.articleId }).from(articleCategories).where(eq(articleCategories.categoryId, embedded.categoryId)))
+      : eq(articles.authorId, embedded.authorId)
+  tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(which).run()
+}
+
 /** Articles whose copy of their links differs from the link tables. */
 const outOfStep = () => sql`${articles.categoryIds} is not ${linkedIds('categories')} or ${articles.tagIds} is not ${linkedIds('tags')}`
 

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { apiKeys, articles, authors } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
-import { recount, type Touched } from '../articles/mutations.js'
+import { recount, restampEmbedding, type Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -73,6 +73,8 @@ export function updateAuthor (db: Db, id: number, input: AuthorUpdate): Partial<
     if (input.website !== undefined) changes.website = input.website
     if (input.social !== undefined) changes.social = input.social ?? {}
     tx.update(authors).set(changes).where(eq(authors.id, id)).run()
+    const embedded = (changes.name ?? current.name) !== current.name || (changes.slug ?? current.slug) !== current.slug || (changes.avatarUrl === undefined ? current.avatarUrl : changes.avatarUrl) !== current.avatarUrl
+    if (embedded) restampEmbedding(tx, { authorId: id }, now())
     return { authorIds: [id] }
   }))
 }

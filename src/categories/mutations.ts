@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { articleCategories, articles, categories } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
-import { linkedIds, type Touched } from '../articles/mutations.js'
+import { linkedIds, restampEmbedding, type Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -67,6 +67,7 @@ export function updateCategory (db: Db, id: number, input: CategoryUpdate): Part
       changes.parentId = input.parentId
     }
     tx.update(categories).set(changes).where(eq(categories.id, id)).run()
+    if ((changes.name ?? current.name) !== current.name || (changes.slug ?? current.slug) !== current.slug) restampEmbedding(tx, { categoryId: id }, changes.updatedAt!)
     return { categoryIds: [id] }
   }))
 }

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { articles, articleTags, tags } from '../db/schema.js'
 import { chooseSlug } from '../db/lookups.js'
-import { linkedIds, type Touched } from '../articles/mutations.js'
+import { linkedIds, restampEmbedding, type Touched } from '../articles/mutations.js'
 import { NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -49,6 +49,7 @@ export function updateTag (db: Db, id: number, input: TagUpdate): Partial<Touche
     if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, tags, input.slug, current.name, 'tag', id)
     if (input.description !== undefined) changes.description = input.description
     tx.update(tags).set(changes).where(eq(tags.id, id)).run()
+    if ((changes.name ?? current.name) !== current.name || (changes.slug ?? current.slug) !== current.slug) restampEmbedding(tx, { tagId: id }, changes.updatedAt!)
     return { tagIds: [id] }
   }))
 }
