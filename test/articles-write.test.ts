@@ -132,6 +132,27 @@ t.test('PATCH renders a new body, and a format change alone re-renders the store
   t.same(back.json.data.toc, [{ id: 'new', text: 'New', level: 1 }])
 })
 
+t.test('PATCH seo keeps the fields it leaves out; null clears one, or all', async (t) => {
+  const article = await postArticle(app, editor, { title: 'Seo merge', authorId: ann.id, seo: { title: 'T', description: 'D', canonicalUrl: 'https://example.com/c' } })
+  const patch = async (seo: unknown) => (await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { seo } })).json.data.seo
+  t.same(await patch({ title: 'T2' }), { title: 'T2', description: 'D', canonicalUrl: 'https://example.com/c' }, 'only the title changes')
+  t.same(await patch({ description: null }), { title: 'T2', description: null, canonicalUrl: 'https://example.com/c' }, 'null clears one field')
+  t.same(await patch(null), { title: null, description: null, canonicalUrl: null }, 'seo: null clears them all')
+  t.same(await patch({ canonicalUrl: 'https://example.com/d' }), { title: null, description: null, canonicalUrl: 'https://example.com/d' })
+})
+
+t.test('[400] a title with nothing but spaces, on create and on PATCH', async (t) => {
+  const before = count().n
+  for (const title of ['   ', '\t\n']) {
+    const created = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title, authorId: ann.id } })
+    t.equal(created.status, 400)
+    t.equal(created.json.errors[0].path, '/title')
+  }
+  t.equal(count().n, before)
+  const article = await postArticle(app, editor, { title: ' Padded ', authorId: ann.id })
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { title: ' ' } })).status, 400)
+})
+
 t.test('status workflow', async (t) => {
   const published = await postArticle(app, editor, { title: 'Now', authorId: ann.id, status: 'published', tagIds: [harbour.id] })
   t.equal(published.status, 'published')

@@ -286,3 +286,27 @@ t.test('renaming a tag, a category or an author brings the articles that embed i
     cursor = page.meta.nextCursor
   }
 })
+
+t.test('every kind of change matches the spec, whose Change says by resource what data holds', async (t) => {
+  const { SpecChecker } = await import('./spec.js')
+  const app = await build(t)
+  const checker = await SpecChecker.of(app)
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Typed Author')
+  const tag = insertTag(app, 'Typed Tag')
+  const category = insertCategory(app, 'Typed Category')
+  const article = await postArticle(app, editor, { title: 'Typed', authorId: author.id, status: 'published', tagIds: [tag.id], categoryIds: [category.id] })
+  createComment(app.db, article.id, { authorName: 'R', authorEmail: 'r@private.example', body: 'Typed comment' }, { status: 'approved' })
+  const gone = await postArticle(app, editor, { title: 'Gone', authorId: author.id, status: 'published' })
+  await call(app, { method: 'DELETE', url: `/v1/articles/${gone.id}`, token: editor })
+  for (const token of [undefined, editor]) {
+    const url = '/v1/changes?perPage=500'
+    const res = await app.inject({ url, headers: token ? { authorization: `Bearer ${token}` } : {} })
+    const kinds = new Set(JSON.parse(res.body).data.map((c: { resource: string, op: string }) => `${c.resource} ${c.op}`))
+    for (const kind of ['article upsert', 'article delete', 'author upsert', 'tag upsert', 'category upsert', 'comment upsert']) t.ok(kinds.has(kind), `${token ? 'editor' : 'anonymous'}: ${kind}`)
+    t.same(checker.check('GET', url, res), [], `${token ? 'editor' : 'anonymous'}: the feed matches the spec`)
+  }
+  const spec = JSON.parse((await app.inject('/openapi.json')).body)
+  t.equal(spec.components.schemas.ArticleChange.properties.data.$ref, '#/components/schemas/ArticleListItem')
+  t.equal(spec.components.schemas.Change.discriminator.propertyName, 'resource')
+})

@@ -255,6 +255,26 @@ t.test('a 304 carries the headers of its 200 but Content-Type, from the response
   for (const [url, [computed, cached]] of Object.entries(seen)) t.equal(cached, computed, `${url}: the cached 304 is the computed one`)
 })
 
+t.test('problems are never stored; a bodiless write labelled JSON is accepted; clients may read the rate-limit headers', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const missing = await app.inject({ url: '/v1/articles/no-such-article' })
+  t.equal(missing.statusCode, 404)
+  t.equal(missing.headers['cache-control'], 'no-store', 'an anonymous 404 (a shared cache would keep an article hidden once published)')
+  const refused = await call(app, { url: '/v1/keys', token: editor })
+  t.equal(refused.status, 403)
+  t.equal(refused.headers['cache-control'], 'private, no-store')
+  t.equal(refused.json.detail, 'An editor key may not do this')
+  const tag = await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'Empty bodied' } })
+  const deleted = await app.inject({ method: 'DELETE', url: `/v1/tags/${tag.json.data.id}`, headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' } })
+  t.equal(deleted.statusCode, 204, 'DELETE with Content-Type: application/json and no body')
+  const empty = await call(app, { method: 'POST', url: '/v1/tags', token: editor, headers: { 'content-type': 'application/json' }, payload: '' })
+  t.equal(empty.status, 400, 'a route that needs a body says so')
+  t.equal(empty.headers['content-type'], 'application/problem+json; charset=utf-8')
+  const exposed = String((await app.inject({ url: '/v1/articles', headers: { origin: 'https://reader.example' } })).headers['access-control-expose-headers'])
+  for (const name of ['ETag', 'Link', 'X-Total-Count', 'Retry-After', 'X-RateLimit-Remaining']) t.ok(exposed.includes(name), name)
+})
+
 t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the headers it sends', async (t) => {
   const app = await build(t)
   const checker = await SpecChecker.of(app)

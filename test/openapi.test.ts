@@ -32,7 +32,8 @@ t.test('every route documents operationId, tags, summary and its responses', asy
           if (path !== '/v1/changes') t.same(listHeaders, ['link', 'x-total-count'], `${op.operationId} declares Link and X-Total-Count`)
         }
       }
-      if (method === 'post' && op.responses['201']) t.ok(op.responses['201'].headers?.location, `${op.operationId} declares Location`)
+      if (method === 'post' && op.responses['201']) t.equal(op.responses['201'].headers?.location?.required, true, `${op.operationId} declares Location, required`)
+      if (op.responses['401']) t.ok(op.responses['401'].headers?.['www-authenticate'], `${op.operationId}: its 401 declares WWW-Authenticate`)
       if (['post', 'patch', 'delete'].includes(method)) t.ok(op.responses['413'] && op.responses['415'], `${op.operationId} lists 413 and 415`)
     }
   }
@@ -86,4 +87,22 @@ t.test('real responses match the spec\'s response schemas', async (t) => {
     const { res } = await call(app, { method: r.method as 'GET', url: r.url, payload: r.payload as object, token: r.token })
     t.same(checker.check(r.method, r.url, res), [], `${r.method} ${r.url} → ${res.statusCode}`)
   }
+})
+
+t.test('what generated clients need from schemas: string enums say so, nullable properties carry their descriptions', async (t) => {
+  const spec = JSON.parse(await generateOpenApi())
+  const bare: string[] = []
+  const buried: string[] = []
+  const walk = (node: any, at: string) => {
+    if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${at}/${i}`))
+    if (node === null || typeof node !== 'object') return
+    if (Array.isArray(node.enum) && node.type === undefined) bare.push(at)
+    if (Array.isArray(node.anyOf) && node.anyOf.some((o: any) => o.type === 'null') && node.anyOf.some((o: any) => o.type !== 'null' && o.description)) buried.push(at)
+    for (const [key, value] of Object.entries(node)) walk(value, `${at}/${key}`)
+  }
+  walk(spec, '')
+  t.same(bare, [], 'no enum without a type')
+  t.same(buried, [], 'no description inside a nullable\'s option')
+  t.equal(spec.components.schemas.Article.properties.publishedAt.description, 'ISO 8601 UTC time ending in Z')
+  t.equal(spec.components.schemas.Article.properties.status.type, 'string')
 })

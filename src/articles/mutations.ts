@@ -277,7 +277,8 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
       tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
     }
     if (input.featuredImage !== undefined) changes.featuredImage = input.featuredImage as FeaturedImage | null
-    if (input.seo !== undefined) changes.seo = normaliseSeo(input.seo)
+    // A field the input leaves out keeps its value; null clears it (or all, for seo: null).
+    if (input.seo !== undefined) changes.seo = input.seo === null ? null : normaliseSeo({ ...current.seo, ...input.seo })
     if (input.featured !== undefined) changes.featured = input.featured
     if (input.commentStatus !== undefined) changes.commentStatus = input.commentStatus
     if (input.categoryIds !== undefined) changes.categoryIds = idText(input.categoryIds)

@@ -19,8 +19,8 @@ export const SeoSchema = Type.Object({
 }, { $id: 'Seo', title: 'Seo', additionalProperties: false })
 
 export const TocEntrySchema = Type.Object({
-  id: Type.String(),
-  text: Type.String(),
+  id: Type.String({ description: 'The heading\'s id in `bodyHtml` (link to `#id`)' }),
+  text: Type.String({ description: 'The heading\'s text, plain: escape it before it goes into HTML' }),
   level: Type.Integer({ minimum: 1, maximum: 6 })
 }, { $id: 'TocEntry', title: 'TocEntry' })
 
@@ -32,9 +32,9 @@ export const SearchHitSchema = Type.Object({
 const articleProperties = {
   id: Type.Integer(),
   slug: Type.String(),
-  title: Type.String(),
-  subtitle: Nullable(Type.String()),
-  excerpt: Type.String(),
+  title: Type.String({ description: 'Plain text, as are subtitle, excerpt and every other text field but `bodyHtml`: escape it before it goes into HTML' }),
+  subtitle: Nullable(Type.String({ description: 'Plain text' })),
+  excerpt: Type.String({ description: 'Plain text: the custom excerpt, or about 160 characters of the body\'s text' }),
   body: Type.String({ description: 'The source, in `bodyFormat`' }),
   bodyFormat: Type.Enum(['markdown', 'html']),
   bodyHtml: Type.String({ description: 'Rendered, sanitized HTML; every heading has an id' }),
@@ -107,7 +107,7 @@ export const ArticleListQuery = queryObject({
 export type ArticleListQuery = Static<typeof ArticleListQuery>
 
 const writable = {
-  title: Type.String({ minLength: 1, maxLength: 300 }),
+  title: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', description: 'Plain text with at least one character that is not a space' }),
   slug: SlugSchema,
   subtitle: Nullable(Type.String({ maxLength: 500 })),
   excerpt: Nullable(Type.String({ maxLength: 1000, description: 'Derived from the body (about 160 characters) when null or omitted' })),
@@ -125,7 +125,7 @@ const writable = {
     title: Type.Optional(Nullable(Type.String({ maxLength: 300 }))),
     description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
     canonicalUrl: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' })))
-  }, { additionalProperties: false }))
+  }, { additionalProperties: false, description: 'On update, a field left out keeps its value and `null` clears it; `seo: null` clears them all' }))
 }
 
 const { title, bodyFormat, ...optionalWritable } = writable

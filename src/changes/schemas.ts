@@ -8,7 +8,7 @@ export const ChangeSchema = Type.Object({
   id: Type.Integer(),
   op: Type.Enum(['upsert', 'delete'], { description: '`upsert`: store `data`; `delete`: drop the item (it was deleted, or you may no longer see it)' }),
   at: Timestamp,
-  data: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'For upserts: the item\'s current list representation (as the list endpoint shows it to you)' }))
+  data: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'For upserts: the item as it is now, as you may see it: an article as its list item; an author, category or tag as its own endpoint gives it; a comment as the public or, with an editor or admin key, moderators see it' }))
 }, { $id: 'Change', title: 'Change' })
 
 export const ChangesQuery = queryObject({

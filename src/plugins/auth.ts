@@ -46,7 +46,7 @@ export default fp(async function authPlugin (fastify) {
     return async function checkRole (request) {
       const { caller } = request
       if (caller.role === 'anonymous') throw new Unauthorized('This needs an API key: `Authorization: Bearer TOKEN`')
-      if (!roles.includes(caller.role)) throw new Forbidden(`A ${caller.role} key may not do this`)
+      if (!roles.includes(caller.role)) throw new Forbidden(`${/^[aeiou]/.test(caller.role) ? 'An' : 'A'} ${caller.role} key may not do this`)
     }
   })
 }, { name: 'auth', dependencies: ['db'] })

@@ -15,7 +15,7 @@ export default fp(async function corsPlugin (fastify) {
   const writeOrigins = fastify.config.corsWriteOrigins
   const shared = {
     // One string, not a list: @fastify/cors joins a list again on every response.
-    exposedHeaders: 'ETag, Link, X-Total-Count, Location, Retry-After',
+    exposedHeaders: 'ETag, Link, X-Total-Count, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset',
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     maxAge: 600

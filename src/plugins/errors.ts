@@ -33,6 +33,8 @@ function validationErrors (error: FastifyError): ProblemField[] {
 }
 
 export function sendProblem (reply: FastifyReply, status: number, detail: string, errors?: ProblemField[]) {
+  // Never stored: a 404 kept by a shared cache would hide an article once it is published.
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', reply.request.headers.authorization === undefined ? 'no-store' : 'private, no-store')
   return reply.code(status).type('application/problem+json').send(problem(status, detail, errors))
 }
 

@@ -26,6 +26,83 @@ function successDescription (method: string, status: string, response: Json): st
   return 'OK'
 }
 
+// Operations behind the comment rate limit (@fastify/rate-limit's headers on every answer).
+const RATE_LIMITED = new Set(['createComment'])
+// Sent once the limit has counted the request: not on a refusal that comes before it (a bad key).
+const counted = (description: string) => ({ description, required: false, schema: { type: 'integer', minimum: 0 } })
+const rateLimitHeaders = () => ({
+  'x-ratelimit-limit': counted('Comments an address may submit per window (COMMENT_RATE_LIMIT)'),
+  'x-ratelimit-remaining': counted('Comments this address may still submit in the window'),
+  'x-ratelimit-reset': counted('Seconds until the window starts again')
+})
+
+/**
+ * Schema details generated clients need, everywhere in the document: a bare enum of
+ * strings says `type: string` (TypeBox's Type.Enum gives none, and generators then type
+ * it `unknown`), and a nullable property (`anyOf: [X, {type: null}]`, our Nullable) carries
+ * its description on the property, where generators look for it, not inside X.
+ */
+function describeSchemas (node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) describeSchemas(item)
+    return
+  }
+  if (node === null || typeof node !== 'object') return
+  const schema = node as Json
+  if (Array.isArray(schema.enum) && schema.type === undefined && schema.enum.every((value: unknown) => typeof value === 'string')) schema.type = 'string'
+  const options = schema.anyOf
+  if (Array.isArray(options) && options.length === 2 && schema.description === undefined) {
+    const inner = options.find((option: Json) => option?.type !== 'null')
+    if (options.some((option: Json) => option?.type === 'null') && typeof inner?.description === 'string') {
+      schema.description = inner.description
+      delete inner.description
+    }
+  }
+  for (const value of Object.values(schema)) describeSchemas(value)
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+
+// What an upsert's `data` is for each resource: the item as its list or item endpoint
+// shows it to the caller (a comment as the public sees it, or as moderators do).
+const CHANGE_DATA: Record<string, Json> = {
+  article: ref('ArticleListItem'),
+  author: ref('Author'),
+  category: ref('Category'),
+  tag: ref('Tag'),
+  comment: { anyOf: [ref('Comment'), ref('ModeratedComment')] }
+}
+
+/**
+ * `Change` as a union told apart by `resource` (ArticleChange, AuthorChange, …), so that
+ * a generated client knows what `data` holds. The route's own schema leaves `data` open;
+ * the document is the stricter of the two, and the tests check responses against it.
+ */
+function typeChanges (schemas: Json | undefined) {
+  const change = schemas?.Change
+  if (change?.properties?.data === undefined) return
+  const mapping: Record<string, string> = {}
+  for (const [resource, data] of Object.entries(CHANGE_DATA)) {
+    const name = `${resource[0].toUpperCase()}${resource.slice(1)}Change`
+    schemas![name] = {
+      ...change,
+      title: name,
+      properties: {
+        ...change.properties,
+        resource: { type: 'string', const: resource },
+        data: { ...data, description: change.properties.data.description }
+      }
+    }
+    mapping[resource] = ref(name).$ref
+  }
+  schemas!.Change = {
+    title: 'Change',
+    description: 'One changed item; `resource` tells which kind, and so what `data` holds on an upsert',
+    oneOf: Object.values(mapping).map(($ref) => ({ $ref })),
+    discriminator: { propertyName: 'resource', mapping }
+  }
+}
+
 /**
  * What every route does that its own schema does not say: the headers of the contract's
  * sections 2, 3 and 7, and the problems Fastify's body parser answers before a route
@@ -65,8 +142,21 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
         responses['413'] ??= { description: 'Request body over 1 MiB', content: { 'application/problem+json': { schema: PROBLEM } } }
         responses['415'] ??= { description: 'Request body is not JSON', content: { 'application/problem+json': { schema: PROBLEM } } }
       }
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
+        const headers: Json = response.headers ??= {}
+        if (response.content?.['application/problem+json']) {
+          headers['cache-control'] ??= text('`no-store`: a problem is never stored (with a key, `private, no-store`)')
+        }
+        if (status === '401') headers['www-authenticate'] ??= text('`Bearer realm="broadsheet"`: send an API key as a bearer token')
+        if (RATE_LIMITED.has(operation.operationId)) Object.assign(headers, { ...rateLimitHeaders(), ...headers })
+        if (!Object.keys(headers).length) delete response.headers
+      }
+      if (method === 'post' && created?.headers?.location) created.headers.location.required = true
     }
   }
+  typeChanges(openapiObject.components?.schemas)
+  describeSchemas(openapiObject.components?.schemas)
+  describeSchemas(openapiObject.paths)
   return openapiObject
 }
 
@@ -79,7 +169,7 @@ export default fp(async function swaggerPlugin (fastify) {
       info: {
         title: 'Broadsheet content API',
         version: pkg.version,
-        description: 'Articles, authors, categories, tags and comments as JSON. Lists share one behaviour: `page`/`perPage` or `cursor` pagination, `sort`, `fields`, `links`, a `Link` header and `X-Total-Count`. Errors are RFC 9457 problem documents. Anonymous callers see published content only.',
+        description: 'Articles, authors, categories, tags and comments as JSON. Lists share one behaviour: `page`/`perPage` or `cursor` pagination, `sort`, `fields`, `links`, a `Link` header and `X-Total-Count`. Errors are RFC 9457 problem documents. Anonymous callers see published content only. Query parameters an operation does not list are a 400 naming them, as unknown body properties are (a cache-buster such as `?_=123` too): a misspelt filter never silently returns the unfiltered list. Text fields are plain text, to be escaped before they go into HTML; only `bodyHtml` and a search hit\'s `snippet` are HTML, sanitized.',
         license: { name: 'MIT', identifier: 'MIT' }
       },
       servers: [{ url: '/', description: 'This server' }],
