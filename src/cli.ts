@@ -1,19 +1,21 @@
 /**
  * Command line: `npm run --silent cli -- keys create --role ROLE --name NAME [--author ID]`,
- * `keys list`, `keys revoke ID`, `articles repair-links`. Honours DATABASE_PATH; the new
+ * `keys list`, `keys revoke ID`, `articles repair-links`, `articles rerender`. Honours
+ * DATABASE_PATH (and IFRAME_HOSTS for `rerender`); the new
  * token is alone on the last line of stdout.
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.js'
 import { DatabaseOpenError, openDatabase } from './db/client.js'
 import { allKeys, createKey, revokeKey } from './keys/queries.js'
-import { repairLinkCopies } from './articles/mutations.js'
+import { repairLinkCopies, rerenderBodies } from './articles/mutations.js'
 
 const USAGE = `usage:
   cli keys create --role admin|editor|author --name NAME [--author AUTHOR_ID]
   cli keys list
   cli keys revoke KEY_ID
-  cli articles repair-links   (after links were edited outside the API: rewrite each article's copy of its category and tag ids)`
+  cli articles repair-links   (after links were edited outside the API: rewrite each article's copy of its category and tag ids)
+  cli articles rerender       (after IFRAME_HOSTS changed or the renderer was upgraded: render every stored body again)`
 
 function fail (message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`)
@@ -40,13 +42,19 @@ function main (argv: string[]) {
   })
   const [group, command, arg] = positionals
   if (group !== 'keys' && group !== 'articles') fail(`unknown command "${group ?? ''}"`)
-  if (group === 'articles' && command !== 'repair-links') fail(`unknown articles command "${command ?? ''}"`)
+  if (group === 'articles' && command !== 'repair-links' && command !== 'rerender') fail(`unknown articles command "${command ?? ''}"`)
   const db = open()
   try {
     switch (group === 'articles' ? `articles ${command}` : command) {
       case 'articles repair-links':
         process.stdout.write(`repaired the link copies of ${repairLinkCopies(db)} articles\n`)
         break
+      case 'articles rerender': {
+        const { rerendered, unchanged, refused } = rerenderBodies(db, { iframeHosts: loadConfig().iframeHosts })
+        process.stdout.write(`rendered ${rerendered + unchanged + refused.length} article bodies again: ${rerendered} changed, ${unchanged} unchanged\n`)
+        for (const { id, reason } of refused) process.stdout.write(`article ${id} left as it was: its body ${reason}\n`)
+        break
+      }
       case 'create': {
         const role = values.role
         if (role !== 'admin' && role !== 'editor' && role !== 'author') fail('--role must be admin, editor or author')

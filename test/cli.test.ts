@@ -1,4 +1,4 @@
-/** `npm run --silent cli -- keys create|list|revoke` and `articles repair-links` against a database file, as an operator would. */
+/** `npm run --silent cli -- keys create|list|revoke` and `articles repair-links|rerender` against a database file, as an operator would. */
 import t from 'tap'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -62,6 +62,34 @@ t.test('articles repair-links rewrites the copies that differ from the links, an
   t.same(await tagsOf(drifted.id), ['north', 'south'], 'after: the embed follows the links')
   t.same(await tagsOf(kept.id), ['north'])
   t.match(cli('articles', 'repair-links'), /of 0 articles/, 'a second run finds nothing to do')
+})
+
+t.test('articles rerender: a host taken out of IFRAME_HOSTS loses its iframes in stored bodies; nothing else changes', async (t) => {
+  const app = await buildApp(testConfig({ databasePath, iframeHosts: ['www.youtube-nocookie.com'] }))
+  t.teardown(() => app.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Embed Writer')
+  const embedded = await postArticle(app, editor, { title: 'With a video', authorId: author.id, status: 'published', body: 'Watch:\n\n<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>\n\nThe end.' })
+  const plain = await postArticle(app, editor, { title: 'Without one', authorId: author.id, status: 'published', body: '## Plain\n\nText.' })
+  // A body from before the nesting limit, written as an older build would have stored it.
+  const deep = await postArticle(app, editor, { title: 'Deep', authorId: author.id, body: 'shallow' })
+  app.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<b>'.repeat(300) + 'x', deep.id)
+  const read = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data
+  t.match((await read(embedded.id)).bodyHtml, '<iframe')
+
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'articles', 'rerender'], {
+    cwd: root, env: { ...process.env, DATABASE_PATH: databasePath, IFRAME_HOSTS: '' }, encoding: 'utf8'
+  })
+  t.match(out, /: 1 changed, /)
+  t.match(out, new RegExp(`article ${deep.id} left as it was: its body nests elements more than 256 deep`))
+  const after = await read(embedded.id)
+  t.notMatch(after.bodyHtml, '<iframe', 'the iframe is gone')
+  t.match(after.bodyHtml, 'The end.')
+  t.ok(after.updatedAt > embedded.updatedAt, 'and updatedAt moved on, for caches and sync clients')
+  t.equal((await read(plain.id)).updatedAt, plain.updatedAt, 'an unchanged body keeps its updatedAt')
+  t.match(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'articles', 'rerender'], {
+    cwd: root, env: { ...process.env, DATABASE_PATH: databasePath, IFRAME_HOSTS: '' }, encoding: 'utf8'
+  }), /: 0 changed, /, 'a second run finds nothing to do')
 })
 
 t.test('a DATABASE_PATH that is not a database is one line and exit 1, not a stack', async (t) => {

@@ -3,7 +3,7 @@
  * pipeline, the row, its categories and tags, and the counts it affects. A write that
  * throws changes nothing.
  */
-import { and, eq, inArray, lte, sql } from 'drizzle-orm'
+import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articleBodies, articleCategories, articles, articleTags, authors, categories, comments, tags, type FeaturedImage } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
@@ -150,6 +150,66 @@ export function repairLinkCopies (db: Db): number {
     .set({ categoryIds: linkedIds('categories'), tagIds: linkedIds('tags') })
     .where(outOfStep())
     .run().changes)
+}
+
+export interface RerenderResult { rerendered: number, unchanged: number, refused: { id: number, reason: string }[] }
+
+/**
+ * Runs every article's stored source through the body pipeline again, with the current
+ * settings (IFRAME_HOSTS) and sanitizer: after a host is removed from IFRAME_HOSTS, or an
+ * upgrade of the Markdown renderer or sanitizer, stored HTML would otherwise keep what
+ * the old rules let through. An article whose output changes gets it, with its word
+ * count, excerpt (unless custom) and a new updatedAt, so that caches and sync clients
+ * follow. Batches are rendered outside the write lock and written only where the body
+ * is still the one rendered. A body the pipeline now refuses (nested too deeply) is left
+ * as it is and reported.
+ */
+export function rerenderBodies (db: Db, options: WriteOptions, batchSize = 200): RerenderResult {
+  const result: RerenderResult = { rerendered: 0, unchanged: 0, refused: [] }
+  for (let after = 0; ;) {
+    const batch = db.select({
+      id: articles.id,
+      format: articles.bodyFormat,
+      customExcerpt: articles.customExcerpt,
+      excerpt: articles.excerpt,
+      wordCount: articles.wordCount,
+      readingTimeMinutes: articles.readingTimeMinutes,
+      body: articleBodies.body,
+      bodyHtml: articleBodies.bodyHtml,
+      bodyText: articleBodies.bodyText,
+      toc: articleBodies.toc
+    }).from(articles).innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
+      .where(gt(articles.id, after)).orderBy(articles.id).limit(batchSize).all()
+    if (batch.length === 0) return result
+    after = batch[batch.length - 1].id
+    const changed: { id: number, body: string, columns: ReturnType<typeof bodyColumns> }[] = []
+    for (const row of batch) {
+      let columns: ReturnType<typeof bodyColumns>
+      try {
+        columns = bodyColumns(renderSource(row.body, row.format, options), row.customExcerpt)
+      } catch (err) {
+        if (!(err instanceof FieldError)) throw err
+        result.refused.push({ id: row.id, reason: err.message })
+        continue
+      }
+      const same = columns.body.bodyHtml === row.bodyHtml && columns.body.bodyText === row.bodyText &&
+        JSON.stringify(columns.body.toc) === JSON.stringify(row.toc) && columns.article.excerpt === row.excerpt &&
+        columns.article.wordCount === row.wordCount && columns.article.readingTimeMinutes === row.readingTimeMinutes
+      if (same) result.unchanged++
+      else changed.push({ id: row.id, body: row.body, columns })
+    }
+    db.transaction((tx) => {
+      const at = now()
+      for (const { id, body, columns } of changed) {
+        // Written only if nobody changed the body since it was read.
+        const { changes } = tx.update(articleBodies).set(columns.body).where(and(eq(articleBodies.articleId, id), eq(articleBodies.body, body))).run()
+        if (changes === 0) continue
+        const { bodyFormat: _format, customExcerpt: _custom, ...derived } = columns.article
+        tx.update(articles).set({ ...derived, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(eq(articles.id, id)).run()
+        result.rerendered++
+      }
+    })
+  }
 }
 
 /** Replaces the article's categories and tags with those given (`fresh`: a new article has none to remove). */
