@@ -79,7 +79,7 @@ export const KeyParams = Type.Object({
 }, { additionalProperties: false })
 
 export const IdParams = Type.Object({
-  id: Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'A positive integer id' })
+  id: Type.Integer({ minimum: 1, maximum: 999_999_999_999_999, description: 'A positive integer id' })
 }, { additionalProperties: false })
 
 export const SlugSchema = Type.String({
