@@ -10,6 +10,9 @@ import { webhookDeliveries } from '../src/db/schema.js'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
 import { createComment } from '../src/comments/mutations.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { SpecChecker } from './spec.js'
 
 interface Received { headers: IncomingHttpHeaders, body: string, json: any }
 
@@ -130,6 +133,22 @@ t.test('each event is delivered, signed', async (t) => {
   t.notOk(/Secret new title|Secret draft title|secret-draft-slug/.test(JSON.stringify(deliveries.json.data)), 'nothing of the draft was queued')
   t.equal(deliveries.json.data.filter((d: any) => d.event.startsWith('comment.')).length, 2, 'comment events for the published article only')
   t.ok(deliveries.json.data.every((d: any) => d.status === 'delivered' && d.lastStatusCode === 200 && d.lastResponse === 'thanks'))
+  // What the spec says a delivery's payload and a POSTed body are (its `webhooks` section).
+  const checker = await SpecChecker.of(app)
+  const listedUrl = `/v1/webhooks/${created.json.data.id}/deliveries?perPage=100`
+  t.same(checker.check('GET', listedUrl, await app.inject({ url: listedUrl, headers: { authorization: `Bearer ${admin}` } })), [], 'deliveries and their payloads match the spec')
+  const spec = JSON.parse((await app.inject('/openapi.json')).body)
+  const ajv = new Ajv2020({ strict: false, allErrors: true })
+  ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
+  ajv.addSchema(spec, 'spec')
+  const postedBody = ajv.getSchema('spec#/components/schemas/WebhookEvent')!
+  const kinds = new Set<string>()
+  for (const delivered of hook.received) {
+    kinds.add(delivered.json.event)
+    t.ok(postedBody(delivered.json), `${delivered.json.event}: the body matches WebhookEvent ${JSON.stringify(postedBody.errors ?? [])}`)
+    t.ok(spec.webhooks[delivered.json.event]?.post, `${delivered.json.event} is in the spec's webhooks`)
+  }
+  t.same([...kinds].sort(), [...Object.keys(spec.webhooks)].sort(), 'every event the spec lists was delivered and checked')
 
   // Only subscribed events.
   const only = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: hook.url + '?only', events: ['comment.approved'] } })

@@ -104,6 +104,36 @@ function typeChanges (schemas: Json | undefined) {
 }
 
 /**
+ * The webhook deliveries, as OpenAPI 3.1 `webhooks`: what each event POSTs to a
+ * subscriber, and a delivery's `payload` as the event it queued (the route's own schema
+ * leaves it open; the tests check responses against the document).
+ */
+function documentWebhooks (openapiObject: Json) {
+  const schemas: Json | undefined = openapiObject.components?.schemas
+  const event = schemas?.WebhookEvent?.properties?.event
+  if (!event) return
+  if (schemas!.WebhookDelivery?.properties?.payload) schemas!.WebhookDelivery.properties.payload = { ...ref('WebhookPayload'), description: schemas!.WebhookDelivery.properties.payload.description }
+  const header = (name: string, description: string) => ({ in: 'header', name, required: true, description, schema: { type: 'string' } })
+  openapiObject.webhooks = Object.fromEntries((event.enum as string[]).map((name) => [name, {
+    post: {
+      operationId: `webhook:${name}`,
+      summary: `\`${name}\` delivered to a subscribed URL`,
+      tags: ['webhooks'],
+      parameters: [
+        header('broadsheet-event', `\`${name}\``),
+        header('broadsheet-delivery', 'The delivery id, as the body\'s `id`'),
+        header('broadsheet-signature', '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the webhook\'s secret: verify in constant time, refuse an old `t`')
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookEvent') } } },
+      responses: {
+        '2XX': { description: 'Received: the delivery is done' },
+        default: { description: 'Anything else, or no answer within 10 s: retried with backoff' }
+      }
+    }
+  }]))
+}
+
+/**
  * What every route does that its own schema does not say: the headers of the contract's
  * sections 2, 3 and 7, and the problems Fastify's body parser answers before a route
  * runs. Only the document changes; validation and serialization never see these.
@@ -155,6 +185,7 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
     }
   }
   typeChanges(openapiObject.components?.schemas)
+  documentWebhooks(openapiObject)
   describeSchemas(openapiObject.components?.schemas)
   describeSchemas(openapiObject.paths)
   return openapiObject

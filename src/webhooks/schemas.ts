@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { Nullable, Timestamp, listItemProperties } from '../lib/schemas.js'
 import { listQueryProperties, queryObject } from '../lib/list.js'
+import { COMMENT_STATUSES } from '../comments/schemas.js'
 
 export const WEBHOOK_EVENTS = ['article.published', 'article.updated', 'article.unpublished', 'article.deleted', 'comment.created', 'comment.approved'] as const
 
@@ -42,11 +43,44 @@ export const WebhookUpdate = Type.Object({
 }, { $id: 'WebhookUpdate', title: 'WebhookUpdate', additionalProperties: false, minProperties: 1 })
 export type WebhookUpdate = Static<typeof WebhookUpdate>
 
+// What a delivery POSTs. Article events say what the article was while it was public
+// (an unpublish: as it was published, with its new status).
+const ArticleEventData = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  title: Type.String(),
+  status: Type.Enum(['draft', 'scheduled', 'published', 'archived']),
+  publishedAt: Nullable(Timestamp),
+  authorId: Type.Integer()
+}, { $id: 'WebhookArticleData', title: 'WebhookArticleData', description: 'article.* events' })
+
+const CommentEventData = Type.Object({
+  id: Type.Integer(),
+  articleId: Type.Integer(),
+  parentId: Nullable(Type.Integer()),
+  status: Type.Enum([...COMMENT_STATUSES])
+}, { $id: 'WebhookCommentData', title: 'WebhookCommentData', description: 'comment.* events (read the comment itself with a key: it may await moderation)' })
+
+const PingData = Type.Object({ webhookId: Type.Integer() }, { $id: 'WebhookPingData', title: 'WebhookPingData', description: 'The `ping` a POST /v1/webhooks/{id}/ping queues' })
+
+const payloadProperties = {
+  event: Type.Enum([...WEBHOOK_EVENTS, 'ping']),
+  createdAt: Timestamp,
+  data: Type.Union([Type.Ref('WebhookArticleData'), Type.Ref('WebhookCommentData'), Type.Ref('WebhookPingData')])
+}
+
+export const WebhookPayloadSchema = Type.Object(payloadProperties, { $id: 'WebhookPayload', title: 'WebhookPayload', description: 'An event as queued; the body POSTed adds the delivery `id`' })
+
+export const WebhookEventSchema = Type.Object({
+  id: Type.Integer({ description: 'The delivery id, the same on every retry: receivers dedupe by it (delivery is at least once)' }),
+  ...payloadProperties
+}, { $id: 'WebhookEvent', title: 'WebhookEvent', description: 'The JSON body a webhook delivery POSTs, signed in `Broadsheet-Signature: t=…,v1=…` (HMAC-SHA256 of `t.body` with the secret)' })
+
 export const DeliverySchema = Type.Object({
   id: Type.Integer(),
   webhookId: Type.Integer(),
   event: Type.String(),
-  payload: Type.Object({}, { additionalProperties: true }),
+  payload: Type.Object({}, { additionalProperties: true, description: 'The event as queued (a WebhookPayload)' }),
   status: Type.Enum(['pending', 'delivered', 'failed']),
   attempts: Type.Integer(),
   nextAttemptAt: Nullable(Timestamp),
@@ -67,4 +101,4 @@ export const DeliveryListQuery = queryObject(listQueryProperties(deliveryListNam
 export const webhookListNames = { sortable: ['createdAt'], defaultSort: 'createdAt', fields: Object.keys(WebhookSchema.properties) }
 export const WebhookListQuery = queryObject(listQueryProperties(webhookListNames))
 
-export const webhookSchemas = [WebhookSchema, NewWebhookSchema, WebhookCreate, WebhookUpdate, DeliverySchema, WebhookListItemSchema, DeliveryListItemSchema]
+export const webhookSchemas = [ArticleEventData, CommentEventData, PingData, WebhookPayloadSchema, WebhookEventSchema, WebhookSchema, NewWebhookSchema, WebhookCreate, WebhookUpdate, DeliverySchema, WebhookListItemSchema, DeliveryListItemSchema]
