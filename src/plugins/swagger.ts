@@ -116,7 +116,9 @@ function documentWebhooks (openapiObject: Json) {
   const header = (name: string, description: string) => ({ in: 'header', name, required: true, description, schema: { type: 'string' } })
   openapiObject.webhooks = Object.fromEntries((event.enum as string[]).map((name) => [name, {
     post: {
-      operationId: `webhook:${name}`,
+      operationId: `deliver${name.split('.').map((part) => part[0].toUpperCase() + part.slice(1)).join('')}`,
+      // The receiver checks Broadsheet-Signature; no API key is involved.
+      security: [],
       summary: `\`${name}\` delivered to a subscribed URL`,
       tags: ['webhooks'],
       parameters: [
