@@ -310,3 +310,18 @@ t.test('every kind of change matches the spec, whose Change says by resource wha
   t.equal(spec.components.schemas.ArticleChange.properties.data.$ref, '#/components/schemas/ArticleListItem')
   t.equal(spec.components.schemas.Change.discriminator.propertyName, 'resource')
 })
+
+t.test('the purge of expired events empties the response cache: a cached feed page gives way to the 410', async (t) => {
+  const app = await build(t, { responseCacheBytes: 1024 * 1024 })
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Purged Author')
+  await postArticle(app, editor, { title: 'Soon purged', authorId: author.id, status: 'published' })
+  const first = await call(app, { url: '/v1/changes?perPage=1' })
+  const url = `/v1/changes?since=${first.json.meta.nextCursor}`
+  t.equal((await call(app, { url })).status, 200)
+  t.equal((await call(app, { url })).status, 200, 'read twice: the second from the response cache')
+  // Every event older than the retention, then the purge the background jobs run each minute.
+  app.db.$client.prepare('update change_events set at = at - ?').run(400 * 86_400_000)
+  app.purgeExpired()
+  t.equal((await call(app, { url })).status, 410, 'the cursor the purge expired')
+})

@@ -13,6 +13,8 @@ import { now } from '../lib/time.js'
 declare module 'fastify' {
   interface FastifyInstance {
     deliverWebhooksSoon: () => void
+    /** Drops change-log entries and finished deliveries older than the retention (run every minute). */
+    purgeExpired: () => void
   }
 }
 
@@ -28,6 +30,7 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
   // what the other workers queue at its next tick.
   if (!config.backgroundJobs) {
     fastify.decorate('deliverWebhooksSoon', () => {})
+    fastify.decorate('purgeExpired', () => {})
     return
   }
   const inFlight = new Set<number>()
@@ -59,13 +62,19 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     }
   }
 
+  function purgeExpired () {
+    const before = now() - config.changesRetentionDays * 86_400_000
+    // Cached feed pages must give way to 410s for the cursors the purge expired.
+    if (purgeChanges(db, before) > 0) fastify.contentChanged({})
+    purgeDeliveries(db, before)
+  }
+  fastify.decorate('purgeExpired', purgeExpired)
+
   async function tick () {
     const at = now()
     if (at - lastPurge > PURGE_EVERY_MS) {
       lastPurge = at
-      const before = at - config.changesRetentionDays * 86_400_000
-      purgeChanges(db, before)
-      purgeDeliveries(db, before)
+      purgeExpired()
     }
     for (;;) {
       const due = dueDeliveries(db, now(), BATCH, [...inFlight])
