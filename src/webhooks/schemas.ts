@@ -11,7 +11,7 @@ const events = Type.Array(Type.Enum([...WEBHOOK_EVENTS, '*']), {
   uniqueItems: true,
   description: `Events to receive: ${WEBHOOK_EVENTS.map((e) => `\`${e}\``).join(', ')}, or \`*\` for all`
 })
-const url = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Where deliveries are POSTed. Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.' })
+const url = Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://', description: 'Where deliveries are POSTed. Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true, and so are URLs with credentials (`user:pass@`): check Broadsheet-Signature instead.' })
 
 export const WebhookSchema = Type.Object({
   id: Type.Integer(),
