@@ -50,9 +50,13 @@ function main (argv: string[]) {
         process.stdout.write(`repaired the link copies of ${repairLinkCopies(db)} articles\n`)
         break
       case 'articles rerender': {
-        const { rerendered, unchanged, refused } = rerenderBodies(db, { iframeHosts: loadConfig().iframeHosts })
+        // The hosts of this shell's IFRAME_HOSTS, which should be the server's.
+        const { iframeHosts } = loadConfig()
+        process.stdout.write(`IFRAME_HOSTS: ${iframeHosts.length ? iframeHosts.join(', ') : 'none (iframes are dropped)'}\n`)
+        const { rerendered, unchanged, refused } = rerenderBodies(db, { iframeHosts })
         process.stdout.write(`rendered ${rerendered + unchanged + refused.length} article bodies again: ${rerendered} changed, ${unchanged} unchanged\n`)
-        for (const { id, reason } of refused) process.stdout.write(`article ${id} left as it was: its body ${reason}\n`)
+        for (const { id, reason } of refused) process.stdout.write(`article ${id}: its body ${reason}, so its HTML is now its plain text; edit its body\n`)
+        if (refused.length) process.exitCode = 1
         break
       }
       case 'create': {

@@ -122,6 +122,29 @@ t.test('[400] a body nesting elements too deeply, on create and on PATCH, change
   t.equal(read.json.data.updatedAt, article.updatedAt)
 })
 
+t.test('a body too deep is checked after the article, the key and If-Match: 404, 403 and 412 come first', async (t) => {
+  const deep = '<b>'.repeat(1_000) + 'x'
+  const bobs = await postArticle(app, editor, { title: 'Bob\'s piece', authorId: bob.id, status: 'published' })
+  const missing = await call(app, { method: 'PATCH', url: '/v1/articles/999999', token: annKey, payload: { body: deep, bodyFormat: 'html' } })
+  t.equal(missing.status, 404)
+  const others = await call(app, { method: 'PATCH', url: `/v1/articles/${bobs.id}`, token: annKey, payload: { body: deep, bodyFormat: 'html' } })
+  t.equal(others.status, 403)
+  const stale = await call(app, { method: 'PATCH', url: `/v1/articles/${bobs.id}`, token: editor, headers: { 'if-match': '"stale"' }, payload: { body: deep, bodyFormat: 'html' } })
+  t.equal(stale.status, 412)
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/articles/${bobs.id}`, token: editor, payload: { body: deep, bodyFormat: 'html' } })).status, 400)
+})
+
+t.test('an excerpt-only PATCH leaves the body unrendered: a stored body the pipeline would now refuse does not block it', async (t) => {
+  const article = await postArticle(app, editor, { title: 'Legacy deep', authorId: ann.id, body: 'Some words here.' })
+  app.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<b>'.repeat(300) + 'x', article.id)
+  const custom = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { excerpt: 'New excerpt' } })
+  t.equal(custom.status, 200)
+  t.equal(custom.json.data.excerpt, 'New excerpt')
+  const derived = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { excerpt: null } })
+  t.equal(derived.json.data.excerpt, 'Some words here.', 'null derives it again from the stored text')
+  t.equal((await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { title: 'Legacy deep, retitled' } })).status, 200)
+})
+
 t.test('PATCH renders a new body, and a format change alone re-renders the stored body', async (t) => {
   const article = await postArticle(app, annKey, { title: 'Formats', body: '## Head\n\n*x*' })
   const html = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: annKey, payload: { bodyFormat: 'html' } })

@@ -8,7 +8,8 @@ import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
 import { tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
-import { linkCopiesOutOfStep } from '../src/articles/mutations.js'
+import { linkCopiesOutOfStep, rerenderBodies, updateArticle } from '../src/articles/mutations.js'
+import { findArticleRow } from '../src/articles/queries.js'
 
 const root = new URL('..', import.meta.url).pathname
 const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-cli-')), 'cli.db')
@@ -69,27 +70,59 @@ t.test('articles rerender: a host taken out of IFRAME_HOSTS loses its iframes in
   t.teardown(() => app.close())
   const editor = tokenFor(app, 'editor')
   const author = insertAuthor(app, 'Embed Writer')
-  const embedded = await postArticle(app, editor, { title: 'With a video', authorId: author.id, status: 'published', body: 'Watch:\n\n<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>\n\nThe end.' })
+  const video = '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
+  const embedded = await postArticle(app, editor, { title: 'With a video', authorId: author.id, status: 'published', body: `Watch:\n\n${video}\n\nThe end.` })
   const plain = await postArticle(app, editor, { title: 'Without one', authorId: author.id, status: 'published', body: '## Plain\n\nText.' })
-  // A body from before the nesting limit, written as an older build would have stored it.
-  const deep = await postArticle(app, editor, { title: 'Deep', authorId: author.id, body: 'shallow' })
+  // A body from before the nesting limit, stored as an older build would have: it cannot
+  // be rendered again, and its old HTML must not keep the iframe either.
+  const deep = await postArticle(app, editor, { title: 'Deep', authorId: author.id, status: 'published', body: `Deep ${video}` })
   app.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<b>'.repeat(300) + 'x', deep.id)
   const read = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data
   t.match((await read(embedded.id)).bodyHtml, '<iframe')
+  t.match((await read(deep.id)).bodyHtml, '<iframe')
 
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'articles', 'rerender'], {
+  const rerender = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'articles', 'rerender'], {
     cwd: root, env: { ...process.env, DATABASE_PATH: databasePath, IFRAME_HOSTS: '' }, encoding: 'utf8'
   })
-  t.match(out, /: 1 changed, /)
-  t.match(out, new RegExp(`article ${deep.id} left as it was: its body nests elements more than 256 deep`))
+  const first = rerender()
+  t.match(first.stdout, /IFRAME_HOSTS: none/, 'it says which hosts it used')
+  t.match(first.stdout, /: 1 changed, /)
+  t.match(first.stdout, new RegExp(`article ${deep.id}: its body nests elements more than 256 deep, so its HTML is now its plain text`))
+  t.equal(first.status, 1, 'an article left for an editor to fix: exit 1')
   const after = await read(embedded.id)
   t.notMatch(after.bodyHtml, '<iframe', 'the iframe is gone')
   t.match(after.bodyHtml, 'The end.')
   t.ok(after.updatedAt > embedded.updatedAt, 'and updatedAt moved on, for caches and sync clients')
+  t.equal((await read(deep.id)).bodyHtml, '<p>Deep</p>', 'the refused body\'s HTML is its text, nothing of the old markup')
   t.equal((await read(plain.id)).updatedAt, plain.updatedAt, 'an unchanged body keeps its updatedAt')
-  t.match(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'articles', 'rerender'], {
-    cwd: root, env: { ...process.env, DATABASE_PATH: databasePath, IFRAME_HOSTS: '' }, encoding: 'utf8'
-  }), /: 0 changed, /, 'a second run finds nothing to do')
+  const second = rerender()
+  t.match(second.stdout, /: 0 changed, /, 'a second run finds nothing to do')
+})
+
+t.test('rerenderBodies writes nothing over an article changed between its read and its write', async (t) => {
+  const app = await buildApp(testConfig({ databasePath: ':memory:' }))
+  t.teardown(() => app.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Race Writer')
+  const formatted = await postArticle(app, editor, { title: 'Format race', authorId: author.id, body: '## Head\n\n*x* one two' })
+  const excerpted = await postArticle(app, editor, { title: 'Excerpt race', authorId: author.id, body: '## Head\n\n*x* one two' })
+  // Stored HTML that a rerender would change, so both are in its batch.
+  app.db.$client.prepare("update article_bodies set body_html = 'stale' where article_id in (?, ?)").run(formatted.id, excerpted.id)
+  const transaction = app.db.transaction
+  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
+    app.db.transaction = transaction
+    // Another process's PATCHes, committed after the batch was read and rendered.
+    updateArticle(app.db, { role: 'editor', authorId: null } as never, findRow(formatted.id), { bodyFormat: 'html' }, { iframeHosts: [] })
+    updateArticle(app.db, { role: 'editor', authorId: null } as never, findRow(excerpted.id), { excerpt: 'A custom excerpt' }, { iframeHosts: [] })
+    return transaction(...args)
+  }) as typeof transaction
+  const findRow = (id: number) => findArticleRow(app.db, { role: 'editor', authorId: null } as never, String(id), Date.now())!
+  const result = rerenderBodies(app.db, { iframeHosts: [] })
+  t.equal(result.rerendered, 0, 'both had changed: neither was written')
+  const read = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data
+  const html = await read(formatted.id)
+  t.same([html.bodyFormat, html.bodyHtml], ['html', '## Head\n\n*x* one two'], 'the format change kept its own rendering')
+  t.equal((await read(excerpted.id)).excerpt, 'A custom excerpt', 'the custom excerpt kept')
 })
 
 t.test('a DATABASE_PATH that is not a database is one line and exit 1, not a stack', async (t) => {

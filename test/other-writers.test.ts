@@ -207,3 +207,28 @@ t.test('a change feed page reads one snapshot: a commit landing during the read 
   const after = await feed(during.meta.nextCursor)
   t.same(after.data.map((c: { resource: string, data?: { name: string } }) => [c.resource, c.data?.name]), [['tag', 'During']], 'the next call returns it')
 })
+
+t.test('a PATCH body rendered before the write lock is rendered again if another process changed the body meanwhile', async (t) => {
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-early-')), 'early.db')
+  const app = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => app.close())
+  const other = await buildApp(testConfig({ databasePath }))
+  t.teardown(() => other.close())
+  const editor = tokenFor(app, 'editor')
+  const author = insertAuthor(app, 'Early Writer')
+  const article = await postArticle(app, editor, { title: 'Early', authorId: author.id, body: '*first*' })
+
+  // The other server's PATCH of the body lands as this server's write transaction begins.
+  const transaction = app.db.transaction
+  let landed = false
+  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
+    app.db.transaction = transaction
+    other.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<em>second</em>', article.id)
+    landed = true
+    return transaction(...args)
+  }) as typeof transaction
+  const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { bodyFormat: 'html' } })
+  t.ok(landed, 'the other write landed in the gap')
+  t.equal(patched.status, 200)
+  t.equal(patched.json.data.bodyHtml, '<em>second</em>', 'the body as it is under the lock, rendered as HTML')
+})

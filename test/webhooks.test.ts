@@ -255,3 +255,32 @@ t.test('keys, subscriptions and deliveries are lists like the others; routes wit
   }
   t.equal((await call(app, { url: `/v1/webhooks/${hook.id}`, token: admin })).status, 200, 'and deleted nothing')
 })
+
+t.test('renaming or deleting a tag, category or author queues no article.updated per article; the feed still carries them', async (t) => {
+  const app = await build(t, { webhookAllowPrivate: true })
+  const admin = tokenFor(app, 'admin')
+  await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: 'http://127.0.0.1:9/hook', events: ['*'] } })
+  const author = insertAuthor(app, 'Quiet Author')
+  const tag = await call(app, { method: 'POST', url: '/v1/tags', token: admin, payload: { name: 'Quiet tag' } })
+  const category = await call(app, { method: 'POST', url: '/v1/categories', token: admin, payload: { name: 'Quiet category' } })
+  for (let i = 0; i < 3; i++) await postArticle(app, admin, { title: `Quiet ${i}`, authorId: author.id, status: 'published', tagIds: [tag.json.data.id], categoryIds: [category.json.data.id] })
+  const queued = () => (app.db.$client.prepare("select count(*) n from webhook_deliveries where event = 'article.updated'").get() as { n: number }).n
+  const logged = () => (app.db.$client.prepare("select count(*) n from change_events where resource = 'article'").get() as { n: number }).n
+  const before = { queued: queued(), logged: logged() }
+  for (const [method, url, payload] of [
+    ['PATCH', `/v1/tags/${tag.json.data.id}`, { name: 'Loud tag' }],
+    ['PATCH', `/v1/categories/${category.json.data.id}`, { name: 'Loud category' }],
+    ['PATCH', `/v1/authors/${author.id}`, { name: 'Loud Author' }],
+    ['DELETE', `/v1/tags/${tag.json.data.id}`, undefined],
+    ['DELETE', `/v1/categories/${category.json.data.id}`, undefined]
+  ] as const) {
+    const res = await call(app, { method, url, token: admin, payload })
+    t.ok(res.status < 300, `${method} ${url}`)
+  }
+  t.equal(queued(), before.queued, 'no article.updated deliveries')
+  t.equal(logged() - before.logged, 15, 'and each write logged the three articles for the feed')
+  t.equal((app.db.$client.prepare("select count(*) n from app_state where key = 'restamping_embeds'").get() as { n: number }).n, 0, 'the flag never outlives its transaction')
+  const article = await postArticle(app, admin, { title: 'Still loud', authorId: author.id, status: 'published' })
+  await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { title: 'Still loud, edited' } })
+  t.equal(queued(), before.queued + 1, 'an article\'s own edit still sends article.updated')
+})

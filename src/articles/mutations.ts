@@ -5,10 +5,10 @@
  */
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
-import { articleBodies, articleCategories, articles, articleTags, authors, categories, comments, tags, type FeaturedImage } from '../db/schema.js'
+import { appState, articleBodies, articleCategories, articles, articleTags, authors, categories, comments, tags, type FeaturedImage } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
 import { fragment, insertRows, runStatement } from '../db/raw.js'
-import { NestingTooDeep, renderArticleBody, type RenderedBody } from '../lib/content/article-body.js'
+import { deriveExcerpt, NestingTooDeep, plainTextHtml, renderArticleBody, type RenderedBody } from '../lib/content/article-body.js'
 import { FieldError, Forbidden } from '../lib/errors.js'
 import type { Caller } from '../lib/caller.js'
 import { now } from '../lib/time.js'
@@ -65,20 +65,22 @@ function renderSource (body: string, format: 'markdown' | 'html', options: Write
 /**
  * The body a PATCH will store, rendered before the write lock is taken (so that other
  * processes' writes need not wait for it), from the article as `read` finds it then.
- * Undefined when the PATCH leaves the body alone or the article is not found.
- * `updateArticle` uses it if the article's body and format are still those it was made
- * from, and renders again under the lock otherwise.
+ * Undefined when the PATCH leaves the body alone, or when `read` finds no article this
+ * caller may change (then the checks under the lock answer 404, 403 or 412 as they would
+ * have without it, and nothing was rendered for a refusal). `updateArticle` uses it if
+ * the article's body and format are still those it was made from, and renders again
+ * under the lock otherwise.
  */
 export function renderAhead (read: () => ArticleRow | undefined, input: ArticleUpdate, options: WriteOptions): RenderedSource | undefined {
-  let { body, bodyFormat: format } = input
-  if (body === undefined && format === undefined) return undefined
-  if (body === undefined || format === undefined) {
-    const current = read()
-    if (current === undefined) return undefined
-    body ??= current.body
-    format ??= current.bodyFormat
-  }
-  return renderSource(body, format, options)
+  if (input.body === undefined && input.bodyFormat === undefined) return undefined
+  const current = read()
+  if (current === undefined) return undefined
+  return renderSource(input.body ?? current.body, input.bodyFormat ?? current.bodyFormat, options)
+}
+
+/** Whether `caller` may change the article at all (author keys: their own only). */
+export function mayEdit (caller: Caller, current: ArticleRow): boolean {
+  return caller.role !== 'author' || current.authorId === caller.authorId
 }
 
 /** The body pipeline's output, split into the article's columns and its body row. */
@@ -129,7 +131,24 @@ export function restampEmbedding (tx: Tx, embedded: { tagId: number } | { catego
     : 'categoryId' in embedded
       ? inArray(articles.id, tx.select({ id: articleCategories.articleId }).from(articleCategories).where(eq(articleCategories.categoryId, embedded.categoryId)))
       : eq(articles.authorId, embedded.authorId)
-  tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(which).run()
+  withoutArticleWebhooks(tx, () => tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(which).run())
+}
+
+const RESTAMPING = 'restamping_embeds'
+
+/**
+ * Runs `work` (updates of many articles for a tag, category or author that changed) with
+ * the flag that keeps the article webhook trigger quiet (migrations/0009): the change
+ * feed logs each article, but subscribers get no article.updated per article, whose
+ * payload would say nothing of the change. The flag lives only inside the transaction.
+ */
+export function withoutArticleWebhooks<T> (tx: Tx, work: () => T): T {
+  tx.insert(appState).values({ key: RESTAMPING, value: 1 }).onConflictDoNothing().run()
+  try {
+    return work()
+  } finally {
+    tx.delete(appState).where(eq(appState.key, RESTAMPING)).run()
+  }
 }
 
 /** Articles whose copy of their links differs from the link tables. */
@@ -160,15 +179,18 @@ export interface RerenderResult { rerendered: number, unchanged: number, refused
  * upgrade of the Markdown renderer or sanitizer, stored HTML would otherwise keep what
  * the old rules let through. An article whose output changes gets it, with its word
  * count, excerpt (unless custom) and a new updatedAt, so that caches and sync clients
- * follow. Batches are rendered outside the write lock and written only where the body
- * is still the one rendered. A body the pipeline now refuses (nested too deeply) is left
- * as it is and reported.
+ * follow. A body the pipeline now refuses (stored before it nested too deeply to be
+ * accepted) cannot be rendered again: its HTML becomes its plain text, escaped, so that
+ * nothing the old rules let through stays, and it is reported for an editor to fix.
+ * Batches are rendered outside the write lock and written only where the article is
+ * still as it was read (its updatedAt, format, custom excerpt and body).
  */
 export function rerenderBodies (db: Db, options: WriteOptions, batchSize = 200): RerenderResult {
   const result: RerenderResult = { rerendered: 0, unchanged: 0, refused: [] }
   for (let after = 0; ;) {
     const batch = db.select({
       id: articles.id,
+      updatedAt: articles.updatedAt,
       format: articles.bodyFormat,
       customExcerpt: articles.customExcerpt,
       excerpt: articles.excerpt,
@@ -182,7 +204,7 @@ export function rerenderBodies (db: Db, options: WriteOptions, batchSize = 200):
       .where(gt(articles.id, after)).orderBy(articles.id).limit(batchSize).all()
     if (batch.length === 0) return result
     after = batch[batch.length - 1].id
-    const changed: { id: number, body: string, columns: ReturnType<typeof bodyColumns> }[] = []
+    const changed: { row: typeof batch[number], body: Partial<typeof articleBodies.$inferInsert>, article: Partial<typeof articles.$inferInsert>, refused?: true }[] = []
     for (const row of batch) {
       let columns: ReturnType<typeof bodyColumns>
       try {
@@ -190,23 +212,29 @@ export function rerenderBodies (db: Db, options: WriteOptions, batchSize = 200):
       } catch (err) {
         if (!(err instanceof FieldError)) throw err
         result.refused.push({ id: row.id, reason: err.message })
+        const html = plainTextHtml(row.bodyText)
+        if (html !== row.bodyHtml || row.toc.length) changed.push({ row, body: { bodyHtml: html, toc: [] }, article: {}, refused: true })
         continue
       }
       const same = columns.body.bodyHtml === row.bodyHtml && columns.body.bodyText === row.bodyText &&
         JSON.stringify(columns.body.toc) === JSON.stringify(row.toc) && columns.article.excerpt === row.excerpt &&
         columns.article.wordCount === row.wordCount && columns.article.readingTimeMinutes === row.readingTimeMinutes
-      if (same) result.unchanged++
-      else changed.push({ id: row.id, body: row.body, columns })
+      if (same) {
+        result.unchanged++
+      } else {
+        const { bodyFormat: _format, customExcerpt: _custom, ...derived } = columns.article
+        changed.push({ row, body: columns.body, article: derived })
+      }
     }
     db.transaction((tx) => {
       const at = now()
-      for (const { id, body, columns } of changed) {
-        // Written only if nobody changed the body since it was read.
-        const { changes } = tx.update(articleBodies).set(columns.body).where(and(eq(articleBodies.articleId, id), eq(articleBodies.body, body))).run()
+      for (const { row, body, article, refused } of changed) {
+        // Only if nobody changed the article since it was read (every write moves updatedAt).
+        const { changes } = tx.update(articles).set({ ...article, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` })
+          .where(and(eq(articles.id, row.id), eq(articles.updatedAt, row.updatedAt), eq(articles.bodyFormat, row.format), sql`${articles.customExcerpt} is ${row.customExcerpt}`)).run()
         if (changes === 0) continue
-        const { bodyFormat: _format, customExcerpt: _custom, ...derived } = columns.article
-        tx.update(articles).set({ ...derived, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` }).where(eq(articles.id, id)).run()
-        result.rerendered++
+        tx.update(articleBodies).set(body).where(and(eq(articleBodies.articleId, row.id), eq(articleBodies.body, row.body))).run()
+        if (!refused) result.rerendered++
       }
     })
   }
@@ -319,7 +347,7 @@ function normaliseSeo (seo: ArticleCreate['seo']) {
 export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions, early?: RenderedSource): Touched {
   return db.transaction((tx) => {
     const at = now()
-    if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key edits only its own author\'s articles')
+    if (!mayEdit(caller, current)) throw new Forbidden('An author key edits only its own author\'s articles')
     const authorId = input.authorId === undefined ? current.authorId : authorFor(caller, input.authorId)
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
     const before = termIds(tx, current.id)
@@ -327,7 +355,7 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
     if (input.title !== undefined) changes.title = input.title
     if (input.slug !== undefined && input.slug !== current.slug) changes.slug = chooseSlug(tx, articles, input.slug, current.title, 'article', current.id)
     if (input.subtitle !== undefined) changes.subtitle = input.subtitle
-    if (input.body !== undefined || input.bodyFormat !== undefined || input.excerpt !== undefined) {
+    if (input.body !== undefined || input.bodyFormat !== undefined) {
       const customExcerpt = input.excerpt === undefined ? current.customExcerpt : input.excerpt
       const body = input.body ?? current.body
       const format = input.bodyFormat ?? current.bodyFormat
@@ -335,6 +363,11 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
       const rendered = bodyColumns(source, customExcerpt)
       Object.assign(changes, rendered.article)
       tx.update(articleBodies).set(rendered.body).where(eq(articleBodies.articleId, current.id)).run()
+    } else if (input.excerpt !== undefined) {
+      // The body stays: no need to render it, only to derive the excerpt from its text again.
+      const { text } = tx.select({ text: articleBodies.bodyText }).from(articleBodies).where(eq(articleBodies.articleId, current.id)).get()!
+      changes.customExcerpt = input.excerpt
+      changes.excerpt = input.excerpt ?? deriveExcerpt(text)
     }
     if (input.featuredImage !== undefined) changes.featuredImage = input.featuredImage as FeaturedImage | null
     // A field the input leaves out keeps its value; null clears it (or all, for seo: null).

@@ -7,7 +7,7 @@ import { NotFound } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
 import { findArticleRow, getArticle, listArticles, renderArticle } from './queries.js'
-import { createArticle, deleteArticle, renderAhead, updateArticle } from './mutations.js'
+import { createArticle, deleteArticle, mayEdit, renderAhead, updateArticle } from './mutations.js'
 import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor', 'author'] as const
@@ -84,7 +84,19 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     const input = request.body as ArticleUpdate
-    const early = renderAhead(() => findArticleRow(db, request.caller, request.params.key, now()), input, writeOptions)
+    // The new body, rendered before the write lock for an article the caller may change and
+    // whose If-Match holds; everything is checked again under the lock.
+    const early = renderAhead(() => {
+      const at = now()
+      const current = findArticleRow(db, request.caller, request.params.key, at)
+      if (current === undefined || !mayEdit(request.caller, current)) return undefined
+      try {
+        checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
+      } catch {
+        return undefined
+      }
+      return current
+    }, input, writeOptions)
     const { id, touched } = writeLocked(db, () => {
       const at = now()
       const current = findArticleRow(db, request.caller, request.params.key, at)

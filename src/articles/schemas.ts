@@ -111,7 +111,7 @@ const writable = {
   slug: SlugSchema,
   subtitle: Nullable(Type.String({ maxLength: 500 })),
   excerpt: Nullable(Type.String({ maxLength: 1000, description: 'Derived from the body (about 160 characters) when null or omitted' })),
-  body: Type.String({ maxLength: 500_000 }),
+  body: Type.String({ maxLength: 500_000, description: 'The source, in `bodyFormat`. Raw HTML (also inside Markdown) is sanitized; elements nested more than 256 deep (an element counts until it is closed, as the parser sees it) are a 400' }),
   bodyFormat: Type.Enum(['markdown', 'html'], { default: 'markdown' }),
   featuredImage: Nullable(Ref(FeaturedImageSchema)),
   status: ArticleStatus,

@@ -7,7 +7,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { articleCategories, articles, categories } from '../db/schema.js'
 import { chooseSlug, missingIds } from '../db/lookups.js'
-import { linkedIds, restampEmbedding, type Touched } from '../articles/mutations.js'
+import { linkedIds, restampEmbedding, withoutArticleWebhooks, type Touched } from '../articles/mutations.js'
 import { Conflict, FieldError, NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -90,7 +90,7 @@ export function deleteCategory (db: Db, id: number): Partial<Touched> {
       .where(eq(articleCategories.categoryId, id)).all().map((r) => r.id)
     if (articleIds.length) {
       tx.delete(articleCategories).where(eq(articleCategories.categoryId, id)).run()
-      tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)`, categoryIds: linkedIds('categories') }).where(inArray(articles.id, articleIds)).run()
+      withoutArticleWebhooks(tx, () => tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)`, categoryIds: linkedIds('categories') }).where(inArray(articles.id, articleIds)).run())
     }
     tx.delete(categories).where(eq(categories.id, id)).run()
     return { articleIds, categoryIds: [id, ...childIds] }

@@ -6,7 +6,7 @@ import type { Db, Queryable } from '../db/client.js'
 import { forgettingSummaries } from '../db/summaries.js'
 import { articles, articleTags, tags } from '../db/schema.js'
 import { chooseSlug } from '../db/lookups.js'
-import { linkedIds, restampEmbedding, type Touched } from '../articles/mutations.js'
+import { linkedIds, restampEmbedding, withoutArticleWebhooks, type Touched } from '../articles/mutations.js'
 import { NotFound } from '../lib/errors.js'
 import { searchName } from '../lib/fold.js'
 import { now } from '../lib/time.js'
@@ -63,7 +63,7 @@ export function deleteTag (db: Db, id: number): Partial<Touched> {
       .where(eq(articleTags.tagId, id)).all().map((r) => r.id)
     if (articleIds.length) {
       tx.delete(articleTags).where(eq(articleTags.tagId, id)).run()
-      tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)`, tagIds: linkedIds('tags') }).where(inArray(articles.id, articleIds)).run()
+      withoutArticleWebhooks(tx, () => tx.update(articles).set({ updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)`, tagIds: linkedIds('tags') }).where(inArray(articles.id, articleIds)).run())
     }
     tx.delete(tags).where(eq(tags.id, id)).run()
     return { articleIds, tagIds: [id] }

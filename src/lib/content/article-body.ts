@@ -36,6 +36,11 @@ export const MAX_NESTING = 256
 const ID_SOURCE_MAX = 300
 const ID_MAX = 100
 
+/** Plain text as HTML: escaped, one paragraph (for a stored body that can no longer be rendered). */
+export function plainTextHtml(text: string): string {
+  return `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`
+}
+
 /** A body that nests elements deeper than MAX_NESTING. */
 export class NestingTooDeep extends Error {
   constructor () {
@@ -227,7 +232,8 @@ function uniqueId(base: string, used: Set<string>, nextSuffix: Map<string, numbe
   let suffix = nextSuffix.get(base) ?? 1
   while (used.has(id)) {
     suffix += 1
-    id = `${base}-${suffix}`
+    // Within ID_MAX with its suffix too.
+    id = `${base.slice(0, ID_MAX - String(suffix).length - 1).replace(/-+$/, '')}-${suffix}`
   }
   nextSuffix.set(base, suffix)
   used.add(id)
