@@ -53,10 +53,11 @@ function main (argv: string[]) {
         // The hosts of this shell's IFRAME_HOSTS, which should be the server's.
         const { iframeHosts } = loadConfig()
         process.stdout.write(`IFRAME_HOSTS: ${iframeHosts.length ? iframeHosts.join(', ') : 'none (iframes are dropped)'}\n`)
-        const { rerendered, unchanged, refused } = rerenderBodies(db, { iframeHosts })
+        const { rerendered, unchanged, refused, skipped } = rerenderBodies(db, { iframeHosts })
         process.stdout.write(`rendered ${rerendered + unchanged + refused.length} article bodies again: ${rerendered} changed, ${unchanged} unchanged\n`)
         for (const { id, reason } of refused) process.stdout.write(`article ${id}: its body ${reason}, so its HTML is now its plain text; edit its body\n`)
-        if (refused.length) process.exitCode = 1
+        if (skipped.length) process.stdout.write(`articles ${skipped.join(', ')}: changed by other writes on each try, not rendered again; run the command again\n`)
+        if (refused.length || skipped.length) process.exitCode = 1
         break
       }
       case 'create': {

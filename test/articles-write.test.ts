@@ -132,6 +132,9 @@ t.test('a body too deep is checked after the article, the key and If-Match: 404,
   const stale = await call(app, { method: 'PATCH', url: `/v1/articles/${bobs.id}`, token: editor, headers: { 'if-match': '"stale"' }, payload: { body: deep, bodyFormat: 'html' } })
   t.equal(stale.status, 412)
   t.equal((await call(app, { method: 'PATCH', url: `/v1/articles/${bobs.id}`, token: editor, payload: { body: deep, bodyFormat: 'html' } })).status, 400)
+  const own = await postArticle(app, annKey, { title: 'Ann\'s piece' })
+  const handedOver = await call(app, { method: 'PATCH', url: `/v1/articles/${own.id}`, token: annKey, payload: { authorId: bob.id, body: deep, bodyFormat: 'html' } })
+  t.equal(handedOver.status, 403, 'an author key giving its article away: 403 first')
 })
 
 t.test('an excerpt-only PATCH leaves the body unrendered: a stored body the pipeline would now refuse does not block it', async (t) => {

@@ -9,6 +9,7 @@ import { testConfig } from '../src/config.js'
 import { tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
 import { linkCopiesOutOfStep, rerenderBodies, updateArticle } from '../src/articles/mutations.js'
+import { updateTag } from '../src/tags/mutations.js'
 import { findArticleRow } from '../src/articles/queries.js'
 
 const root = new URL('..', import.meta.url).pathname
@@ -99,30 +100,43 @@ t.test('articles rerender: a host taken out of IFRAME_HOSTS loses its iframes in
   t.match(second.stdout, /: 0 changed, /, 'a second run finds nothing to do')
 })
 
-t.test('rerenderBodies writes nothing over an article changed between its read and its write', async (t) => {
-  const app = await buildApp(testConfig({ databasePath: ':memory:' }))
+t.test('rerenderBodies: what other writes change between its read and its write is kept, and the article rendered again', async (t) => {
+  const app = await buildApp(testConfig({ databasePath: ':memory:', iframeHosts: ['www.youtube-nocookie.com'] }))
   t.teardown(() => app.close())
   const editor = tokenFor(app, 'editor')
   const author = insertAuthor(app, 'Race Writer')
-  const formatted = await postArticle(app, editor, { title: 'Format race', authorId: author.id, body: '## Head\n\n*x* one two' })
-  const excerpted = await postArticle(app, editor, { title: 'Excerpt race', authorId: author.id, body: '## Head\n\n*x* one two' })
-  // Stored HTML that a rerender would change, so both are in its batch.
-  app.db.$client.prepare("update article_bodies set body_html = 'stale' where article_id in (?, ?)").run(formatted.id, excerpted.id)
+  const video = '<iframe src="https://www.youtube-nocookie.com/embed/abc"></iframe>'
+  const tag = insertTag(app, 'Videos')
+  const post = (title: string, body: string, tagIds: number[] = []) => postArticle(app, editor, { title, authorId: author.id, status: 'published', body, tagIds })
+  const formatted = await post('Format race', `## Head\n\n${video}`)
+  const excerpted = await post('Excerpt race', `## Head\n\n${video}`)
+  const retitled = await post('Title race', `Watch ${video}`)
+  const tagged = await post('Restamp race', `Watch ${video}`, [tag.id])
+  const fixed = await post('Fixed meanwhile', 'shallow')
+  app.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<b>'.repeat(300) + 'x', fixed.id)
+  const editorCaller = { role: 'editor', authorId: null } as never
+  const row = (id: number) => findArticleRow(app.db, editorCaller, String(id), Date.now())!
   const transaction = app.db.transaction
   app.db.transaction = ((...args: Parameters<typeof transaction>) => {
     app.db.transaction = transaction
-    // Another process's PATCHes, committed after the batch was read and rendered.
-    updateArticle(app.db, { role: 'editor', authorId: null } as never, findRow(formatted.id), { bodyFormat: 'html' }, { iframeHosts: [] })
-    updateArticle(app.db, { role: 'editor', authorId: null } as never, findRow(excerpted.id), { excerpt: 'A custom excerpt' }, { iframeHosts: [] })
+    // The server's writes, committed after the first batch was read and rendered.
+    updateArticle(app.db, editorCaller, row(formatted.id), { bodyFormat: 'html' }, { iframeHosts: [] })
+    updateArticle(app.db, editorCaller, row(excerpted.id), { excerpt: 'A custom excerpt' }, { iframeHosts: [] })
+    updateArticle(app.db, editorCaller, row(retitled.id), { title: 'Title race, retitled' }, { iframeHosts: [] })
+    updateTag(app.db, tag.id, { name: 'Films' })
+    updateArticle(app.db, editorCaller, row(fixed.id), { body: 'Fixed.' }, { iframeHosts: [] })
     return transaction(...args)
   }) as typeof transaction
-  const findRow = (id: number) => findArticleRow(app.db, { role: 'editor', authorId: null } as never, String(id), Date.now())!
   const result = rerenderBodies(app.db, { iframeHosts: [] })
-  t.equal(result.rerendered, 0, 'both had changed: neither was written')
+  t.same(result.refused, [], 'the body fixed meanwhile is not reported')
+  t.same(result.skipped, [])
   const read = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data
+  for (const article of [formatted, excerpted, retitled, tagged]) t.notMatch((await read(article.id)).bodyHtml, '<iframe', `${article.title}: no iframe left`)
   const html = await read(formatted.id)
-  t.same([html.bodyFormat, html.bodyHtml], ['html', '## Head\n\n*x* one two'], 'the format change kept its own rendering')
+  t.same([html.bodyFormat, html.bodyHtml], ['html', `## Head\n\n`], 'the format change kept, rendered as HTML without the iframe')
   t.equal((await read(excerpted.id)).excerpt, 'A custom excerpt', 'the custom excerpt kept')
+  t.equal((await read(retitled.id)).title, 'Title race, retitled', 'the title kept')
+  t.equal((await read(fixed.id)).bodyHtml, '<p>Fixed.</p>\n')
 })
 
 t.test('a DATABASE_PATH that is not a database is one line and exit 1, not a stack', async (t) => {

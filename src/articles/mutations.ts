@@ -143,11 +143,12 @@ const RESTAMPING = 'restamping_embeds'
  * payload would say nothing of the change. The flag lives only inside the transaction.
  */
 export function withoutArticleWebhooks<T> (tx: Tx, work: () => T): T {
-  tx.insert(appState).values({ key: RESTAMPING, value: 1 }).onConflictDoNothing().run()
+  // Only the call that set the flag clears it (a nested call finds it set).
+  const { changes } = tx.insert(appState).values({ key: RESTAMPING, value: 1 }).onConflictDoNothing().run() as { changes: number }
   try {
     return work()
   } finally {
-    tx.delete(appState).where(eq(appState.key, RESTAMPING)).run()
+    if (changes === 1) tx.delete(appState).where(eq(appState.key, RESTAMPING)).run()
   }
 }
 
@@ -171,7 +172,16 @@ export function repairLinkCopies (db: Db): number {
     .run().changes)
 }
 
-export interface RerenderResult { rerendered: number, unchanged: number, refused: { id: number, reason: string }[] }
+export interface RerenderResult {
+  rerendered: number
+  unchanged: number
+  /** Bodies the pipeline now refuses: their HTML became their escaped text. */
+  refused: { id: number, reason: string }[]
+  /** Articles whose body kept changing under the command (written by others each try). */
+  skipped: number[]
+}
+
+const RERENDER_TRIES = 3
 
 /**
  * Runs every article's stored source through the body pipeline again, with the current
@@ -182,62 +192,76 @@ export interface RerenderResult { rerendered: number, unchanged: number, refused
  * follow. A body the pipeline now refuses (stored before it nested too deeply to be
  * accepted) cannot be rendered again: its HTML becomes its plain text, escaped, so that
  * nothing the old rules let through stays, and it is reported for an editor to fix.
- * Batches are rendered outside the write lock and written only where the article is
- * still as it was read (its updatedAt, format, custom excerpt and body).
+ * Batches are rendered outside the write lock and written only where what the render
+ * was made from (body, format, custom excerpt) is unchanged; an article another write
+ * changed meanwhile is read and rendered again, and reported if it never settles.
  */
 export function rerenderBodies (db: Db, options: WriteOptions, batchSize = 200): RerenderResult {
-  const result: RerenderResult = { rerendered: 0, unchanged: 0, refused: [] }
+  const result: RerenderResult = { rerendered: 0, unchanged: 0, refused: [], skipped: [] }
   for (let after = 0; ;) {
-    const batch = db.select({
-      id: articles.id,
-      updatedAt: articles.updatedAt,
-      format: articles.bodyFormat,
-      customExcerpt: articles.customExcerpt,
-      excerpt: articles.excerpt,
-      wordCount: articles.wordCount,
-      readingTimeMinutes: articles.readingTimeMinutes,
-      body: articleBodies.body,
-      bodyHtml: articleBodies.bodyHtml,
-      bodyText: articleBodies.bodyText,
-      toc: articleBodies.toc
-    }).from(articles).innerJoin(articleBodies, eq(articleBodies.articleId, articles.id))
-      .where(gt(articles.id, after)).orderBy(articles.id).limit(batchSize).all()
-    if (batch.length === 0) return result
-    after = batch[batch.length - 1].id
-    const changed: { row: typeof batch[number], body: Partial<typeof articleBodies.$inferInsert>, article: Partial<typeof articles.$inferInsert>, refused?: true }[] = []
-    for (const row of batch) {
-      let columns: ReturnType<typeof bodyColumns>
-      try {
-        columns = bodyColumns(renderSource(row.body, row.format, options), row.customExcerpt)
-      } catch (err) {
-        if (!(err instanceof FieldError)) throw err
-        result.refused.push({ id: row.id, reason: err.message })
-        const html = plainTextHtml(row.bodyText)
-        if (html !== row.bodyHtml || row.toc.length) changed.push({ row, body: { bodyHtml: html, toc: [] }, article: {}, refused: true })
+    let ids = db.select({ id: articles.id }).from(articles).where(gt(articles.id, after)).orderBy(articles.id).limit(batchSize).all().map((r) => r.id)
+    if (ids.length === 0) return result
+    after = ids[ids.length - 1]
+    for (let tries = 0; ids.length && tries < RERENDER_TRIES; tries++) ids = rerenderOnce(db, ids, options, result)
+    result.skipped.push(...ids)
+  }
+}
+
+/** One try at the articles `ids`: renders them, writes those still as read; returns the ids to try again. */
+function rerenderOnce (db: Db, ids: number[], options: WriteOptions, result: RerenderResult): number[] {
+  const rows = db.select({
+    id: articles.id,
+    format: articles.bodyFormat,
+    customExcerpt: articles.customExcerpt,
+    excerpt: articles.excerpt,
+    wordCount: articles.wordCount,
+    readingTimeMinutes: articles.readingTimeMinutes,
+    body: articleBodies.body,
+    bodyHtml: articleBodies.bodyHtml,
+    bodyText: articleBodies.bodyText,
+    toc: articleBodies.toc
+  }).from(articles).innerJoin(articleBodies, eq(articleBodies.articleId, articles.id)).where(inArray(articles.id, ids)).all()
+  const changed: { row: typeof rows[number], body: Partial<typeof articleBodies.$inferInsert>, article: Partial<typeof articles.$inferInsert>, refused?: string }[] = []
+  for (const row of rows) {
+    let columns: ReturnType<typeof bodyColumns>
+    try {
+      columns = bodyColumns(renderSource(row.body, row.format, options), row.customExcerpt)
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err
+      const html = plainTextHtml(row.bodyText)
+      // Already its plain text (an earlier run): still reported, nothing to write.
+      if (html === row.bodyHtml && row.toc.length === 0) result.refused.push({ id: row.id, reason: err.message })
+      else changed.push({ row, body: { bodyHtml: html, toc: [] }, article: {}, refused: err.message })
+      continue
+    }
+    const same = columns.body.bodyHtml === row.bodyHtml && columns.body.bodyText === row.bodyText &&
+      JSON.stringify(columns.body.toc) === JSON.stringify(row.toc) && columns.article.excerpt === row.excerpt &&
+      columns.article.wordCount === row.wordCount && columns.article.readingTimeMinutes === row.readingTimeMinutes
+    if (same) {
+      result.unchanged++
+    } else {
+      const { bodyFormat: _format, customExcerpt: _custom, ...derived } = columns.article
+      changed.push({ row, body: columns.body, article: derived })
+    }
+  }
+  const again: number[] = []
+  db.transaction((tx) => {
+    const at = now()
+    for (const { row, body, article, refused } of changed) {
+      // Only where the render's sources are as read: a title edit or a restamp is no reason to skip.
+      const { changes } = tx.update(articles).set({ ...article, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` })
+        .where(and(eq(articles.id, row.id), eq(articles.bodyFormat, row.format), sql`${articles.customExcerpt} is ${row.customExcerpt}`,
+          sql`exists (select 1 from ${articleBodies} where ${articleBodies.articleId} = ${row.id} and ${articleBodies.body} = ${row.body})`)).run()
+      if (changes === 0) {
+        again.push(row.id)
         continue
       }
-      const same = columns.body.bodyHtml === row.bodyHtml && columns.body.bodyText === row.bodyText &&
-        JSON.stringify(columns.body.toc) === JSON.stringify(row.toc) && columns.article.excerpt === row.excerpt &&
-        columns.article.wordCount === row.wordCount && columns.article.readingTimeMinutes === row.readingTimeMinutes
-      if (same) {
-        result.unchanged++
-      } else {
-        const { bodyFormat: _format, customExcerpt: _custom, ...derived } = columns.article
-        changed.push({ row, body: columns.body, article: derived })
-      }
+      tx.update(articleBodies).set(body).where(eq(articleBodies.articleId, row.id)).run()
+      if (refused === undefined) result.rerendered++
+      else result.refused.push({ id: row.id, reason: refused })
     }
-    db.transaction((tx) => {
-      const at = now()
-      for (const { row, body, article, refused } of changed) {
-        // Only if nobody changed the article since it was read (every write moves updatedAt).
-        const { changes } = tx.update(articles).set({ ...article, updatedAt: sql`max(${at}, ${articles.updatedAt} + 1)` })
-          .where(and(eq(articles.id, row.id), eq(articles.updatedAt, row.updatedAt), eq(articles.bodyFormat, row.format), sql`${articles.customExcerpt} is ${row.customExcerpt}`)).run()
-        if (changes === 0) continue
-        tx.update(articleBodies).set(body).where(and(eq(articleBodies.articleId, row.id), eq(articleBodies.body, row.body))).run()
-        if (!refused) result.rerendered++
-      }
-    })
-  }
+  })
+  return again
 }
 
 /** Replaces the article's categories and tags with those given (`fresh`: a new article has none to remove). */

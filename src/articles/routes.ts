@@ -90,6 +90,8 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       const at = now()
       const current = findArticleRow(db, request.caller, request.params.key, at)
       if (current === undefined || !mayEdit(request.caller, current)) return undefined
+      // An author key handing its article to another author is a 403, said under the lock.
+      if (request.caller.role === 'author' && input.authorId !== undefined && input.authorId !== request.caller.authorId) return undefined
       try {
         checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
       } catch {

@@ -112,7 +112,10 @@ function documentWebhooks (openapiObject: Json) {
   const schemas: Json | undefined = openapiObject.components?.schemas
   const event = schemas?.WebhookEvent?.properties?.event
   if (!event) return
-  if (schemas!.WebhookDelivery?.properties?.payload) schemas!.WebhookDelivery.properties.payload = { ...ref('WebhookPayload'), description: schemas!.WebhookDelivery.properties.payload.description }
+  for (const name of ['WebhookDelivery', 'WebhookDeliveryListItem']) {
+    const properties = schemas![name]?.properties
+    if (properties?.payload) properties.payload = { ...ref('WebhookPayload'), description: properties.payload.description }
+  }
   const header = (name: string, description: string) => ({ in: 'header', name, required: true, description, schema: { type: 'string' } })
   openapiObject.webhooks = Object.fromEntries((event.enum as string[]).map((name) => [name, {
     post: {
