@@ -275,6 +275,19 @@ t.test('problems are never stored; a bodiless write labelled JSON is accepted; c
   for (const name of ['ETag', 'Link', 'X-Total-Count', 'Retry-After', 'X-RateLimit-Remaining']) t.ok(exposed.includes(name), name)
 })
 
+t.test('path ids are decimal digits: other spellings of a number are a 400, not another id', async (t) => {
+  const app = await build(t)
+  const admin = tokenFor(app, 'admin')
+  const spec = JSON.parse((await app.inject('/openapi.json')).body)
+  t.same(spec.paths['/v1/keys/{id}'].get.parameters.find((p: { in: string }) => p.in === 'path').schema, { type: 'integer', minimum: 1, maximum: 999_999_999_999_999 }, 'an integer to generated clients')
+  for (const id of ['0x1', '1e0', '1.0', '%201', '01', '0', '-1', 'abc', '9999999999999999']) {
+    const res = await call(app, { url: `/v1/keys/${id}`, token: admin })
+    t.equal(res.status, 400, `/v1/keys/${id}`)
+    t.equal(res.json.errors[0].path, '/params/id')
+  }
+  t.equal((await call(app, { url: '/v1/keys/1', token: admin })).status, 200, 'the key the bootstrap token made')
+})
+
 t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the headers it sends', async (t) => {
   const app = await build(t)
   const checker = await SpecChecker.of(app)

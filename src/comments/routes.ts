@@ -123,7 +123,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(ModeratedCommentSchema)), ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const comment = getModeratedComment(db, request.params.id)
+    const comment = getModeratedComment(db, Number(request.params.id))
     if (!comment) throw new NotFound('Comment')
     return sendOne(reply, comment)
   })
@@ -142,7 +142,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(ModeratedCommentSchema)), ...problems(400, 401, 403, 404, 412, 413, 415) }
     }
   }, async (request, reply) => {
-    const id = request.params.id
+    const id = Number(request.params.id)
     const touched = writeLocked(db, () => {
       const current = findCommentRow(db, id)
       if (!current) throw new NotFound('Comment')
@@ -166,7 +166,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const id = request.params.id
+    const id = Number(request.params.id)
     fastify.contentChanged(writeLocked(db, () => {
       const current = findCommentRow(db, id)
       if (!current) throw new NotFound('Comment')

@@ -53,7 +53,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 200: One(Ref(KeySchema)), ...problems(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
-    const key = getKey(db, request.params.id)
+    const key = getKey(db, Number(request.params.id))
     if (!key) throw new NotFound('Key')
     return sendOne(reply, key)
   })
@@ -70,7 +70,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Revoked' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    const id = request.params.id
+    const id = Number(request.params.id)
     writeLocked(db, () => {
       const key = getKey(db, id)
       if (!key) throw new NotFound('Key')

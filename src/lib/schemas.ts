@@ -78,8 +78,11 @@ export const KeyParams = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 120, pattern: '^([0-9]+|[a-z0-9]+(-[a-z0-9]+)*)$', description: 'An id (all digits) or a slug' })
 }, { additionalProperties: false })
 
+/** An id in a path: decimal digits only (`0x10`, `1e3` or ` 1` are a 400), documented as an integer (plugins/swagger.ts). */
+export const ID_PATTERN = '^[1-9][0-9]{0,14}$'
+
 export const IdParams = Type.Object({
-  id: Type.Integer({ minimum: 1, maximum: 999_999_999_999_999, description: 'A positive integer id' })
+  id: Type.String({ pattern: ID_PATTERN, description: 'A positive integer id' })
 }, { additionalProperties: false })
 
 export const SlugSchema = Type.String({

@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import { readFileSync } from 'node:fs'
+import { ID_PATTERN } from '../lib/schemas.js'
 
 type Json = Record<string, any>
 
@@ -176,6 +177,11 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
       if (['post', 'put', 'patch', 'delete'].includes(method)) {
         responses['413'] ??= { description: 'Request body over 1 MiB', content: { 'application/problem+json': { schema: PROBLEM } } }
         responses['415'] ??= { description: 'Request body is not JSON', content: { 'application/problem+json': { schema: PROBLEM } } }
+      }
+      // A path id is validated as decimal digits (so `0x10` is not id 16) but is an integer
+      // to a client: generated clients should take a number.
+      for (const parameter of (operation.parameters ?? []) as Json[]) {
+        if (parameter.in === 'path' && parameter.schema?.pattern === ID_PATTERN) parameter.schema = { type: 'integer', minimum: 1, maximum: 999_999_999_999_999 }
       }
       for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         const headers: Json = response.headers ??= {}

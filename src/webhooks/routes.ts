@@ -25,8 +25,8 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }
 
-  function existing (id: number) {
-    const webhook = getWebhook(db, id)
+  function existing (id: string) {
+    const webhook = getWebhook(db, Number(id))
     if (!webhook) throw new NotFound('Webhook')
     return webhook
   }
@@ -68,7 +68,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     await allowedUrl(input.url)
     return sendOne(reply, writeLocked(db, () => {
       checkIfMatch(request, existing(request.params.id))
-      return updateWebhook(db, request.params.id, input)
+      return updateWebhook(db, Number(request.params.id), input)
     }))
   })
 
@@ -77,7 +77,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     writeLocked(db, () => {
       checkIfMatch(request, existing(request.params.id))
-      deleteWebhook(db, request.params.id)
+      deleteWebhook(db, Number(request.params.id))
     })
     return reply.code(204).send(null)
   })
@@ -95,7 +95,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   }, async (request, reply) => {
     existing(request.params.id)
     reply.header('cache-control', 'private, no-store')
-    const { page, items } = listDeliveries(db, request.params.id, request.query)
+    const { page, items } = listDeliveries(db, Number(request.params.id), request.query)
     return sendList(request, reply, page, items)
   })
 
@@ -111,7 +111,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     }
   }, async (request, reply) => {
     existing(request.params.id)
-    const delivery = queuePing(db, request.params.id)
+    const delivery = queuePing(db, Number(request.params.id))
     fastify.deliverWebhooksSoon()
     return reply.code(202).send({ data: delivery })
   })
