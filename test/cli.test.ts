@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { testConfig } from '../src/config.js'
-import { tokenFor } from './helpers.js'
+import { beforeNextTransaction, tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
 import { linkCopiesOutOfStep, rerenderBodies, updateArticle } from '../src/articles/mutations.js'
 import { updateTag } from '../src/tags/mutations.js'
@@ -116,18 +116,16 @@ t.test('rerenderBodies: what other writes change between its read and its write 
   app.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<b>'.repeat(300) + 'x', fixed.id)
   const editorCaller = { role: 'editor', authorId: null } as never
   const row = (id: number) => findArticleRow(app.db, editorCaller, String(id), Date.now())!
-  const transaction = app.db.transaction
-  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
-    app.db.transaction = transaction
-    // The server's writes, committed after the first batch was read and rendered.
+  // The server's writes, committed after the first batch was read and rendered.
+  const landed = beforeNextTransaction(app, () => {
     updateArticle(app.db, editorCaller, row(formatted.id), { bodyFormat: 'html' }, { iframeHosts: [] })
     updateArticle(app.db, editorCaller, row(excerpted.id), { excerpt: 'A custom excerpt' }, { iframeHosts: [] })
     updateArticle(app.db, editorCaller, row(retitled.id), { title: 'Title race, retitled' }, { iframeHosts: [] })
     updateTag(app.db, tag.id, { name: 'Films' })
     updateArticle(app.db, editorCaller, row(fixed.id), { body: 'Fixed.' }, { iframeHosts: [] })
-    return transaction(...args)
-  }) as typeof transaction
+  })
   const result = rerenderBodies(app.db, { iframeHosts: [] })
+  t.ok(landed(), 'the writes landed between the read and the write')
   t.same(result.refused, [], 'the body fixed meanwhile is not reported')
   t.same(result.skipped, [])
   const read = async (id: number) => (await app.inject({ url: `/v1/articles/${id}`, headers: { authorization: `Bearer ${editor}` } })).json().data

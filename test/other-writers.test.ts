@@ -4,20 +4,11 @@
  * counts, the embedded summaries and the responses from before.
  */
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { buildApp } from '../src/app.js'
-import { testConfig } from '../src/config.js'
-import { call, tokenFor } from './helpers.js'
+import { beforeNextTransaction, call, serversOnOneFile, tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
 
 t.test("a write through one server is served by the other at once, past its caches", async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-two-')), 'two.db')
-  const writer = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => writer.close())
-  const reader = await buildApp(testConfig({ databasePath, responseCacheBytes: 1024 * 1024 }))
-  t.teardown(() => reader.close())
+  const [writer, reader] = await serversOnOneFile(t, {}, { responseCacheBytes: 1024 * 1024 })
 
   const editor = tokenFor(writer, 'editor')
   const author = insertAuthor(writer, 'Shared Writer')
@@ -61,7 +52,7 @@ t.test("a write through one server is served by the other at once, past its cach
 
   // A change made with no server at all (a sqlite3 shell, a script) is noticed the same way.
   const outside = (await import('better-sqlite3')).default
-  const shell = new outside(databasePath)
+  const shell = new outside(writer.config.databasePath)
   shell.prepare('update categories set name = ? where id = ?').run('World News', news.id)
   t.equal((await read(`/v1/articles/${first.slug}`)).json.data.categories[0].name, 'World News', 'an edit from a shell')
   t.equal((await read(`/v1/articles/${first.slug}`)).json.data.author.bio, null, 'the author\'s profile, now held')
@@ -71,15 +62,13 @@ t.test("a write through one server is served by the other at once, past its cach
 })
 
 t.test('a write that finds another process holding the write lock past the busy timeout is a 503 with Retry-After, and changes nothing', async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-busy-')), 'busy.db')
-  const app = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => app.close())
+  const [app] = await serversOnOneFile(t, {})
   const editor = tokenFor(app, 'editor')
   const author = insertAuthor(app, 'Patient Writer')
   app.db.$client.pragma('busy_timeout = 100')
 
   const Database = (await import('better-sqlite3')).default
-  const other = new Database(databasePath)
+  const other = new Database(app.config.databasePath)
   t.teardown(() => other.close())
   other.exec('BEGIN IMMEDIATE')
   const { status, json, headers } = await call(app, { method: 'POST', url: '/v1/articles', token: editor, payload: { title: 'Held Up', authorId: author.id, status: 'published' } })
@@ -94,9 +83,7 @@ t.test('a write that finds another process holding the write lock past the busy 
 })
 
 t.test('a commit from elsewhere between a request\'s check for one and its page read cannot misplace a deep page', async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-marks-')), 'marks.db')
-  const reader = await buildApp(testConfig({ databasePath, responseCacheBytes: 0 }))
-  t.teardown(() => reader.close())
+  const [reader] = await serversOnOneFile(t, { responseCacheBytes: 0 })
   const editor = tokenFor(reader, 'editor')
   const author = insertAuthor(reader, 'Marked Writer')
   const posted: any[] = []
@@ -107,7 +94,7 @@ t.test('a commit from elsewhere between a request\'s check for one and its page 
   // The server asks SQLite whether another connection committed as each request arrives
   // (data_version, a statement of its own). The commit lands after that, as the page read
   // asks again.
-  const shell = new (await import('better-sqlite3')).default(databasePath)
+  const shell = new (await import('better-sqlite3')).default(reader.config.databasePath)
   t.teardown(() => shell.close())
   shell.pragma('foreign_keys = ON')
   const client = reader.db.$client
@@ -124,16 +111,13 @@ t.test('a commit from elsewhere between a request\'s check for one and its page 
 })
 
 t.test('a commit from elsewhere between a request\'s check for one and its write lock is seen by the If-Match check', async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-ifmatch-')), 'ifmatch.db')
   // No background jobs: a commit of theirs before the PATCH would clear the caches anyway.
-  const app = await buildApp(testConfig({ databasePath, responseCacheBytes: 0, backgroundJobs: false }))
-  t.teardown(() => app.close())
-  const other = await buildApp(testConfig({ databasePath, responseCacheBytes: 0, backgroundJobs: false }))
-  t.teardown(() => other.close())
+  const quiet = { responseCacheBytes: 0, backgroundJobs: false }
+  const [app, other] = await serversOnOneFile(t, quiet, quiet)
   const editor = tokenFor(app, 'editor')
   const author = insertAuthor(app, 'Quay Writer')
   const article = await postArticle(app, editor, { title: 'Tides', authorId: author.id, status: 'published' })
-  const shell = new (await import('better-sqlite3')).default(databasePath)
+  const shell = new (await import('better-sqlite3')).default(app.config.databasePath)
   t.teardown(() => shell.close())
   const setBio = (bio: string | null) => shell.prepare('update authors set bio = ? where id = ?').run(bio, author.id)
   const etagOf = async (server: typeof app) => (await call(server, { url: `/v1/articles/${article.id}` })).headers.etag as string
@@ -147,17 +131,7 @@ t.test('a commit from elsewhere between a request\'s check for one and its write
 
   // Sets the bio from the shell as this server's next transaction begins: after the
   // request's check for other writers, before its write lock. Says whether it did.
-  const transaction = app.db.transaction
-  const bioInTheGap = (bio: string) => {
-    let landed = false
-    app.db.transaction = ((...args: Parameters<typeof transaction>) => {
-      app.db.transaction = transaction
-      setBio(bio)
-      landed = true
-      return transaction(...args)
-    }) as typeof transaction
-    return () => landed
-  }
+  const bioInTheGap = (bio: string) => beforeNextTransaction(app, () => setBio(bio))
 
   const changed = bioInTheGap('Writes from the quay.')
   const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, headers: { 'if-match': current }, payload: { title: 'Tides today' } })
@@ -176,11 +150,7 @@ t.test('a commit from elsewhere between a request\'s check for one and its write
 })
 
 t.test('a change feed page reads one snapshot: a commit landing during the read is returned next time, not skipped', async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-feed-')), 'feed.db')
-  const writer = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => writer.close())
-  const reader = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => reader.close())
+  const [writer, reader] = await serversOnOneFile(t, {}, {})
   const editor = tokenFor(writer, 'editor')
   insertTag(writer, 'Before')
 
@@ -209,26 +179,15 @@ t.test('a change feed page reads one snapshot: a commit landing during the read 
 })
 
 t.test('a PATCH body rendered before the write lock is rendered again if another process changed the body meanwhile', async (t) => {
-  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-early-')), 'early.db')
-  const app = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => app.close())
-  const other = await buildApp(testConfig({ databasePath }))
-  t.teardown(() => other.close())
+  const [app, other] = await serversOnOneFile(t, {}, {})
   const editor = tokenFor(app, 'editor')
   const author = insertAuthor(app, 'Early Writer')
   const article = await postArticle(app, editor, { title: 'Early', authorId: author.id, body: '*first*' })
 
   // The other server's PATCH of the body lands as this server's write transaction begins.
-  const transaction = app.db.transaction
-  let landed = false
-  app.db.transaction = ((...args: Parameters<typeof transaction>) => {
-    app.db.transaction = transaction
-    other.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<em>second</em>', article.id)
-    landed = true
-    return transaction(...args)
-  }) as typeof transaction
+  const landed = beforeNextTransaction(app, () => other.db.$client.prepare('update article_bodies set body = ? where article_id = ?').run('<em>second</em>', article.id))
   const patched = await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: editor, payload: { bodyFormat: 'html' } })
-  t.ok(landed, 'the other write landed in the gap')
+  t.ok(landed(), 'the other write landed in the gap')
   t.equal(patched.status, 200)
   t.equal(patched.json.data.bodyHtml, '<em>second</em>', 'the body as it is under the lock, rendered as HTML')
 })

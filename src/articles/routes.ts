@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
 import { checkIfMatchBytes, newItemUrl, sendSerialized } from '../lib/http.js'
@@ -87,28 +88,30 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     // The new body, rendered before the write lock for an article the caller may change and
     // whose If-Match holds; everything is checked again under the lock.
     const early = renderAhead(() => {
-      const at = now()
-      const current = findArticleRow(db, request.caller, request.params.key, at)
-      if (current === undefined || !mayEdit(request.caller, current)) return undefined
-      // An author key handing its article to another author is a 403, said under the lock.
-      if (request.caller.role === 'author' && input.authorId !== undefined && input.authorId !== request.caller.authorId) return undefined
       try {
-        checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
+        const current = checkedArticle(request, reply, request.params.key, now())
+        // Author keys: another's article, or handing theirs to another author, is a 403 said under the lock.
+        const handedOver = request.caller.role === 'author' && input.authorId !== undefined && input.authorId !== request.caller.authorId
+        return mayEdit(request.caller, current) && !handedOver ? current : undefined
       } catch {
         return undefined
       }
-      return current
     }, input, writeOptions)
     const { id, touched } = writeLocked(db, () => {
-      const at = now()
-      const current = findArticleRow(db, request.caller, request.params.key, at)
-      if (!current) throw new NotFound('Article')
-      checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
+      const current = checkedArticle(request, reply, request.params.key, now())
       return { id: current.id, touched: updateArticle(db, request.caller, current, input, writeOptions, early) }
     })
     fastify.contentChanged(touched)
     return sendSerialized(reply, getArticle(db, request.caller, String(id), now()))
   })
+
+  /** The article a write names, as the caller may see it (else 404), whose If-Match holds (else 412). */
+  function checkedArticle (request: FastifyRequest, reply: FastifyReply, key: string, at: number) {
+    const current = findArticleRow(db, request.caller, key, at)
+    if (!current) throw new NotFound('Article')
+    checkIfMatchBytes(request, reply, OneArticle, () => renderArticle(db, current, at))
+    return current
+  }
 
   fastify.delete('/:key', {
     preValidation: fastify.allow(...WRITERS),
@@ -123,13 +126,7 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    fastify.contentChanged(writeLocked(db, () => {
-      const at = now()
-      const current = findArticleRow(db, request.caller, request.params.key, at)
-      if (!current) throw new NotFound('Article')
-      checkIfMatchBytes(request, reply, OneArticle, renderArticle(db, current, at))
-      return deleteArticle(db, request.caller, current)
-    }))
+    fastify.contentChanged(writeLocked(db, () => deleteArticle(db, request.caller, checkedArticle(request, reply, request.params.key, now()))))
     return reply.code(204).send(null)
   })
 }

@@ -15,6 +15,7 @@ import type { Db } from '../db/client.js'
 import { allOf, allRows, fragment, limitText, type Fragment } from '../db/raw.js'
 import { remembered, untilWrite } from '../db/count-cache.js'
 import { BadRequest } from '../lib/errors.js'
+import { escapeHtml } from '../lib/content/escape.js'
 
 /**
  * The full-text index a search reads. bm25 weighs words by the rows of its index, so a
@@ -224,26 +225,21 @@ function snippetOf (text: string, matcher: Matcher): string {
   const words = new RegExp(WORD)
   words.lastIndex = start
   // From the very start of the text when no word comes before.
-  let out = start > firstWord(text) ? '…' : escape(text.slice(0, start))
+  let out = start > firstWord(text) ? '…' : escapeHtml(text.slice(0, start))
   let previousEnd = start
   let count = 0
   for (let m = words.exec(text); m !== null; m = words.exec(text)) {
     if (count === SNIPPET_WORDS) return `${out}…`
-    if (count > 0) out += escape(text.slice(previousEnd, m.index))
-    const word = escape(m[0])
+    if (count > 0) out += escapeHtml(text.slice(previousEnd, m.index))
+    const word = escapeHtml(m[0])
     out += marked.has(m.index) ? `<mark>${word}</mark>` : word
     previousEnd = m.index + m[0].length
     count++
   }
-  return out + escape(text.slice(previousEnd))
+  return out + escapeHtml(text.slice(previousEnd))
 }
 
 function firstWord (text: string): number {
   return text.search(/[\p{L}\p{N}\p{Co}]/u)
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-function escape (raw: string): string {
-  return raw.replace(/[&<>"']/g, (c) => ESCAPES[c])
-}

@@ -27,12 +27,16 @@ export function sendSerialized (reply: FastifyReply, item: unknown, status = 200
   return reply.type('application/json; charset=utf-8').send(bytes)
 }
 
-/** PATCH/DELETE of a resource sent with `sendSerialized`: its current bytes, serialized by `schema` (the GET response's), must match If-Match. */
-export function checkIfMatchBytes (request: FastifyRequest, reply: FastifyReply, schema: object, current: unknown) {
+/**
+ * PATCH/DELETE of a resource sent with `sendSerialized`: its current bytes, serialized by
+ * `schema` (the GET response's), must match If-Match. `current` is called only when the
+ * request sends one.
+ */
+export function checkIfMatchBytes (request: FastifyRequest, reply: FastifyReply, schema: object, current: () => unknown) {
   const header = request.headers['if-match']
   if (header === undefined) return
   const serialize = reply.compileSerializationSchema(schema as Record<string, unknown>, '200')
-  if (!etagMatches(header, etagOf(utf8Bytes(serialize({ data: current }))))) throw new PreconditionFailed()
+  if (!etagMatches(header, etagOf(utf8Bytes(serialize({ data: current() }))))) throw new PreconditionFailed()
 }
 
 /** Where a new item of the collection a POST went to lives: the collection's URL plus its id. */

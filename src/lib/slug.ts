@@ -22,7 +22,7 @@ export function slugify (text: string, fallback: string): string {
  * `slug` in at most `max` characters: cut at its last hyphen that fits, or mid-word when
  * that would keep less than half (one very long word), never ending in a hyphen.
  */
-function fit (slug: string, max: number): string {
+export function fit (slug: string, max: number): string {
   if (slug.length <= max) return slug
   const hyphen = slug.lastIndexOf('-', max)
   return (hyphen > max / 2 ? slug.slice(0, hyphen) : slug.slice(0, max)).replace(/-+$/, '')

@@ -1,6 +1,8 @@
 import MarkdownIt from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
 import slugify from '@sindresorhus/slugify'
+import { escapeHtml } from './escape.js'
+import { fit } from '../slug.js'
 
 export interface TocEntry {
   id: string
@@ -38,7 +40,7 @@ const ID_MAX = 100
 
 /** Plain text as HTML: escaped, one paragraph (for a stored body that can no longer be rendered). */
 export function plainTextHtml(text: string): string {
-  return `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`
+  return `<p>${escapeHtml(text)}</p>`
 }
 
 /** A body that nests elements deeper than MAX_NESTING. */
@@ -213,17 +215,14 @@ function assignHeadingIds(headings: OpenHeading[], chunks: string[]): TocEntry[]
   return headings.map((heading) => {
     const text = collapseWhitespace(heading.text)
     const id = uniqueId(headingSlug(text), used, nextSuffix)
-    chunks[heading.slot] = `<${heading.tag} id="${escapeAttribute(id)}">`
+    chunks[heading.slot] = `<${heading.tag} id="${escapeHtml(id)}">`
     return { id, text, level: heading.level }
   })
 }
 
 /** A heading's id before de-duplication: its text's slug, at most ID_MAX characters cut at a hyphen. */
 function headingSlug(text: string): string {
-  const slug = slugify(text.slice(0, ID_SOURCE_MAX))
-  if (slug.length <= ID_MAX) return slug || 'section'
-  const hyphen = slug.lastIndexOf('-', ID_MAX)
-  return (hyphen > ID_MAX / 2 ? slug.slice(0, hyphen) : slug.slice(0, ID_MAX)).replace(/-+$/, '') || 'section'
+  return fit(slugify(text.slice(0, ID_SOURCE_MAX)), ID_MAX) || 'section'
 }
 
 // Remembering the last suffix per base keeps many duplicate headings linear.
@@ -233,7 +232,7 @@ function uniqueId(base: string, used: Set<string>, nextSuffix: Map<string, numbe
   while (used.has(id)) {
     suffix += 1
     // Within ID_MAX with its suffix too.
-    id = `${base.slice(0, ID_MAX - String(suffix).length - 1).replace(/-+$/, '')}-${suffix}`
+    id = `${fit(base, ID_MAX - String(suffix).length - 1)}-${suffix}`
   }
   nextSuffix.set(base, suffix)
   used.add(id)
@@ -247,9 +246,6 @@ function decodeEscapes(value: string): string {
   return value.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ESCAPES[entity])
 }
 
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
 
 // Only touches runs and non-space whitespace: most gaps are already a single
 // space, and rewriting those too made this several times slower.

@@ -1,17 +1,6 @@
 // Comments are untrusted plain text: the only markup we ever emit is <p>, <br>
 // and links we build ourselves from bare http(s) URLs.
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char])
-}
+import { escapeHtml } from './escape.js'
 
 // Quotes, angle brackets, backticks and control characters end a URL: they are
 // almost never part of a real link and are common around or inside injection attempts.
