@@ -173,6 +173,18 @@ t.test('what the HTTP parser refuses is answered with a problem document, and th
     t.match(head, /content-type: application\/problem\+json/i, `${name}: a problem document`)
     t.match(JSON.parse(body), { status, type: /^urn:broadsheet:problem:/, title: String, detail: String }, name)
   }
+
+  // Node's parse error carries the raw request; at LOG_LEVEL=trace none of it is logged.
+  const logged: unknown[] = []
+  const trace = app.log.trace
+  app.log.trace = ((...args: unknown[]) => { logged.push(args) }) as typeof trace
+  t.teardown(() => { app.log.trace = trace })
+  const token = tokenFor(app, 'editor')
+  await raw(`POST /v1/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nX Bad: 1\r\nContent-Type: application/json\r\nContent-Length: 26\r\n\r\n{"title":"A secret draft"}`)
+  await raw(`GET /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  t.equal(logged.length, 2, 'both refusals were logged')
+  t.notMatch(JSON.stringify(logged, (_key, value) => value?.type === 'Buffer' ? Buffer.from(value.data).toString() : value), /Bearer|bs_|secret draft|aaaa/, 'without the request\'s bytes')
+  t.match(logged, [[{ code: 'HPE_INVALID_HEADER_TOKEN' }, 'client error'], [{ code: 'HPE_HEADER_OVERFLOW' }, 'client error']])
 })
 
 t.test('JSON bodies: bytes that are not UTF-8, lone surrogates, other charsets and content codings are refused, not repaired', async (t) => {

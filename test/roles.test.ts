@@ -3,6 +3,9 @@
  * route. Each row arranges its own target so that a success does not disturb the next.
  */
 import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, insertCategory, insertTag, postArticle } from './fixtures.js'
@@ -100,4 +103,20 @@ t.test('tokens are stored only as hashes and listed without them', async (t) => 
   t.notOk(list.res.body.includes(token))
   t.notOk(list.res.body.includes('token_hash') || list.res.body.includes('tokenHash'))
   t.equal((await call(app, { method: 'POST', url: '/v1/keys', token: admin, payload: { name: 'x', role: 'author' } })).json.errors[0].path, '/authorId')
+})
+
+t.test('the bootstrap key shows no part of its token, which a person chose', async (t) => {
+  const chosen = 'Correct-Horse-Battery-Staple-2026-newsroom'
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-keys-')), 'db.sqlite')
+  const first = await build(t, { databasePath })
+  // A key made by an earlier version showed the token's first 7 characters.
+  createKey(first.db, { name: 'bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', role: 'admin' }, chosen)
+  await first.close()
+  const app = await build(t, { databasePath, bootstrapAdminToken: chosen })
+  const list = await call(app, { url: '/v1/keys', token: chosen })
+  t.equal(list.status, 200, 'the token works')
+  t.same(list.json.data.map((key: { tokenPrefix: string }) => key.tokenPrefix), ['(bootstrap)'])
+  t.notOk(list.res.body.includes(chosen.slice(0, 4)), 'not even its first characters')
+  const fresh = await build(t, { bootstrapAdminToken: chosen })
+  t.equal((await call(fresh, { url: '/v1/keys/1', token: chosen })).json.data.tokenPrefix, '(bootstrap)', 'on a new database too')
 })

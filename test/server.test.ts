@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
@@ -66,6 +66,9 @@ t.test('serves demo content from a new database file and stops cleanly on SIGTER
   t.ok((await (await fetch(`${base}/v1/categories`)).json()).data.some((c: any) => c.parentId !== null), 'a nested category')
   t.ok((await (await fetch(`${base}/v1/tags?perPage=100`)).json()).meta.total >= 8)
   t.ok((await (await fetch(`${base}/v1/authors`)).json()).meta.total >= 2)
+  for (const file of ['broadsheet.db', 'broadsheet.db-wal', 'broadsheet.db-shm']) {
+    t.equal((statSync(join(dir, 'nested', file)).mode & 0o777).toString(8), '600', `${file} is its owner's alone`)
+  }
   // Requests in flight when SIGTERM arrives still get their answers.
   const inFlight = Array.from({ length: 20 }, () => fetch(`${base}/v1/articles?perPage=50&fields=body`).then((r) => r.status))
   await new Promise((resolve) => setTimeout(resolve, 5))

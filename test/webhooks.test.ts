@@ -5,8 +5,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
+import dns from 'node:dns'
 import { eq } from 'drizzle-orm'
-import { webhookDeliveries } from '../src/db/schema.js'
+import { webhookDeliveries, webhooks } from '../src/db/schema.js'
 import { build, call, tokenFor } from './helpers.js'
 import { insertAuthor, postArticle } from './fixtures.js'
 import { createComment } from '../src/comments/mutations.js'
@@ -283,4 +284,93 @@ t.test('renaming or deleting a tag, category or author queues no article.updated
   const article = await postArticle(app, admin, { title: 'Still loud', authorId: author.id, status: 'published' })
   await call(app, { method: 'PATCH', url: `/v1/articles/${article.id}`, token: admin, payload: { title: 'Still loud, edited' } })
   t.equal(queued(), before.queued + 1, 'an article\'s own edit still sends article.updated')
+})
+
+/** A subscription written straight to the table, as if its URL had passed the check when it was made. */
+function subscribeUnchecked (app: Awaited<ReturnType<typeof build>>, url: string): number {
+  return app.db.insert(webhooks).values({ url, events: ['*'], secret: 'whsec_test', active: true, createdAt: Date.now(), updatedAt: Date.now() }).returning().get().id
+}
+
+/** The deliveries of one subscription, once `settled` holds for all of them. */
+async function settledDeliveries (app: Awaited<ReturnType<typeof build>>, hookId: number, settled: (d: any) => boolean) {
+  const admin = tokenFor(app, 'admin')
+  return until(async () => {
+    const list = (await call(app, { url: `/v1/webhooks/${hookId}/deliveries`, token: admin })).json.data
+    return list.length && list.every(settled) ? list : undefined
+  })
+}
+
+t.test('a delivery checks the address it connects to: a name that resolved to a public address when subscribed and to loopback now is refused', async (t) => {
+  const hook = await receiver(t)
+  const port = new URL(hook.url).port
+  // A rebinding name server: a public address for the subscription's check, loopback after.
+  const { lookup } = dns
+  const promisesLookup = dns.promises.lookup
+  dns.promises.lookup = (async (host: string, options: object) => host === 'rebind.test' ? [{ address: '93.184.216.34', family: 4 }] : promisesLookup(host, options as any)) as typeof promisesLookup
+  dns.lookup = ((host: string, options: any, callback: (...args: unknown[]) => void) => {
+    if (host !== 'rebind.test') return lookup(host, options, callback as any)
+    if (options?.all) callback(null, [{ address: '127.0.0.1', family: 4 }])
+    else callback(null, '127.0.0.1', 4)
+  }) as typeof lookup
+  t.teardown(() => { dns.lookup = lookup; dns.promises.lookup = promisesLookup })
+
+  const app = await build(t)
+  const admin = tokenFor(app, 'admin')
+  const rebound = await call(app, { method: 'POST', url: '/v1/webhooks', token: admin, payload: { url: `http://rebind.test:${port}/hook`, events: ['*'] } })
+  t.equal(rebound.status, 201, 'the name passed the check when subscribed')
+  // And URLs that would be refused today, as if stored before a rule was added.
+  const literal = subscribeUnchecked(app, `http://127.0.0.1:${port}/hook`)
+  const compatible = subscribeUnchecked(app, `http://[::127.0.0.1]:${port}/hook`)
+  await postArticle(app, admin, { title: 'Rebound', authorId: insertAuthor(app, 'Rebind Author').id, status: 'published' })
+  for (const [name, id, address] of [['rebind.test', rebound.json.data.id, '127.0.0.1'], ['an IP literal', literal, '127.0.0.1'], ['IPv4-compatible IPv6', compatible, '::7f00:1']] as const) {
+    const deliveries = await settledDeliveries(app, id, (d) => d.attempts === 1)
+    t.match(deliveries[0], { status: 'pending', lastStatusCode: null, lastError: `resolves to an internal address (${address}); set WEBHOOK_ALLOW_PRIVATE=true to allow` }, name)
+  }
+  t.equal(hook.received.length, 0, 'nothing reached the loopback receiver')
+})
+
+t.test('a receiver\'s answer is read up to 1 KB, then the connection is dropped', async (t) => {
+  let sent = 0
+  const endless = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    const chunk = 'é'.repeat(8192)
+    const more = () => { while (!res.destroyed && res.write(chunk)) sent += chunk.length * 2 }
+    res.on('drain', more)
+    more()
+  })
+  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { endless.closeAllConnections(); return new Promise((resolve) => endless.close(resolve)) })
+  const app = await build(t, { webhookAllowPrivate: true })
+  const admin = tokenFor(app, 'admin')
+  const hookId = subscribeUnchecked(app, `http://127.0.0.1:${(endless.address() as AddressInfo).port}/hook`)
+  const started = Date.now()
+  await postArticle(app, admin, { title: 'Endless answer', authorId: insertAuthor(app, 'Endless Author').id, status: 'published' })
+  const [delivery] = await settledDeliveries(app, hookId, (d) => d.attempts === 1)
+  t.equal(delivery.status, 'delivered')
+  t.equal(delivery.lastResponse, 'é'.repeat(512), 'the first 1,024 bytes, whole characters')
+  t.ok(Date.now() - started < 5000, 'without waiting for the answer to end')
+  t.ok(sent < 50 * 1024 * 1024, `the receiver could send only what the connection buffered (${sent} bytes)`)
+})
+
+t.test('a receiver that never answers holds up no other subscription, and does not hold up closing', async (t) => {
+  const hanging = createServer(() => {})
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { hanging.closeAllConnections(); return new Promise((resolve) => hanging.close(resolve)) })
+  const fast = await receiver(t)
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-hooks-')), 'db.sqlite')
+  const app = await build(t, { webhookAllowPrivate: true, databasePath })
+  const admin = tokenFor(app, 'admin')
+  const stuck = subscribeUnchecked(app, `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`)
+  subscribeUnchecked(app, fast.url)
+  const author = insertAuthor(app, 'Busy Author')
+  const started = Date.now()
+  for (let i = 0; i < 12; i++) await postArticle(app, admin, { title: `Busy ${i}`, authorId: author.id, status: 'published' })
+  await until(async () => fast.received.filter((r) => r.json.event === 'article.published').length === 12 || undefined)
+  t.ok(Date.now() - started < 5000, `the other subscription got all 12 at once (${Date.now() - started} ms), not 10 s per batch`)
+  const closing = Date.now()
+  await app.close()
+  t.ok(Date.now() - closing < 2000, `closing stopped the hanging deliveries (${Date.now() - closing} ms)`)
+  const again = await build(t, { databasePath, backgroundJobs: false })
+  const left = again.db.$client.prepare('select status, attempts from webhook_deliveries where webhook_id = ?').all(stuck) as { status: string, attempts: number }[]
+  t.ok(left.length >= 12 && left.every((d) => d.status === 'pending' && d.attempts === 0), 'and left them due, not counted as failed attempts')
 })

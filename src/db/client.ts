@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
@@ -72,7 +72,12 @@ function makeFolders (folder: string) {
 export function openDatabase (path: string): Db {
   let sqlite: Database.Database
   try {
-    if (path !== ':memory:' && !path.startsWith('file:')) makeFolders(dirname(resolve(path)))
+    if (path !== ':memory:' && !path.startsWith('file:')) {
+      makeFolders(dirname(resolve(path)))
+      // A new file is its owner's alone: it holds webhook secrets, emails and drafts.
+      // SQLite gives the -wal and -shm files the same mode. An existing file keeps its own.
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600))
+    }
     sqlite = new Database(path)
     sqlite.pragma('journal_mode = WAL')
   } catch (err) {

@@ -32,7 +32,7 @@ export function callerForToken (db: Db, token: string): Caller | null {
 export interface NewKey { name: string, role: Role, authorId?: number | null }
 
 /** Creates a key and returns it with its token, which is never retrievable again. */
-export function createKey (db: Db, input: NewKey, token = newToken()) {
+export function createKey (db: Db, input: NewKey, token = newToken(), prefix = tokenPrefix(token)) {
   if (input.role === 'author') {
     if (input.authorId == null) throw new FieldError('/authorId', 'is required for the author role')
     if (missingIds(db, authors, [input.authorId]).length) throw new FieldError('/authorId', `author ${input.authorId} does not exist`)
@@ -44,19 +44,25 @@ export function createKey (db: Db, input: NewKey, token = newToken()) {
     role: input.role,
     authorId: input.role === 'author' ? input.authorId ?? null : null,
     tokenHash: hashToken(token),
-    tokenPrefix: tokenPrefix(token),
+    tokenPrefix: prefix,
     createdAt: now()
   }).returning().get()
   return { ...toKey(row), token }
 }
 
+/**
+ * What the bootstrap key shows for its token: a person chose that token, so even its
+ * first characters are a real part of the secret (a generated token's are not).
+ */
+export const BOOTSTRAP_PREFIX = '(bootstrap)'
+
 /** Makes sure a configured bootstrap token works as an admin key (stored hashed like any other). */
 export function ensureBootstrapKey (db: Db, token: string): void {
   const existing = db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.tokenHash, hashToken(token))).get()
   if (existing) {
-    db.update(apiKeys).set({ revokedAt: null, role: 'admin', authorId: null }).where(eq(apiKeys.id, existing.id)).run()
+    db.update(apiKeys).set({ revokedAt: null, role: 'admin', authorId: null, tokenPrefix: BOOTSTRAP_PREFIX }).where(eq(apiKeys.id, existing.id)).run()
   } else {
-    createKey(db, { name: 'bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', role: 'admin' }, token)
+    createKey(db, { name: 'bootstrap admin (BOOTSTRAP_ADMIN_TOKEN)', role: 'admin' }, token, BOOTSTRAP_PREFIX)
   }
 }
 

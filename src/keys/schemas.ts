@@ -7,7 +7,7 @@ export const KeySchema = Type.Object({
   name: Type.String(),
   role: Type.Enum(['admin', 'editor', 'author']),
   authorId: Nullable(Type.Integer()),
-  tokenPrefix: Type.String({ description: 'The first characters of the token, to recognise it' }),
+  tokenPrefix: Type.String({ description: 'The first characters of the token, to recognise it; `(bootstrap)` for the key of BOOTSTRAP_ADMIN_TOKEN, a token chosen by a person, of which no part is shown' }),
   createdAt: Timestamp,
   revokedAt: Nullable(Timestamp)
 }, { $id: 'ApiKey', title: 'ApiKey' })

@@ -51,7 +51,9 @@ export function clientError (this: FastifyInstance, err: NodeJS.ErrnoException, 
     : err.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'The request headers are too large']
       : [400, 'The request is not valid HTTP/1.1']
-  this.log.trace({ err }, 'client error')
+  // Not the error itself: Node's parse errors carry the raw request (`rawPacket`), with
+  // its Authorization header and body.
+  this.log.trace({ code: err.code, reason: (err as { reason?: string }).reason }, 'client error')
   if (socket.writable) {
     const body = problem(status, detail)
     const text = JSON.stringify(body)

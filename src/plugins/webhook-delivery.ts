@@ -5,7 +5,7 @@
  */
 import fp from 'fastify-plugin'
 import { dueDeliveries, purgeDeliveries, recordAttempt, type Attempt, type DueDelivery } from '../webhooks/queries.js'
-import { checkTarget } from '../webhooks/target.js'
+import { postTo } from '../webhooks/target.js'
 import { signature } from '../webhooks/sign.js'
 import { purgeChanges } from '../changes/queries.js'
 import { now } from '../lib/time.js'
@@ -21,7 +21,11 @@ declare module 'fastify' {
 const TICK_MS = 500
 const KICK_DELAY_MS = 20
 const TIMEOUT_MS = 10_000
-const BATCH = 8
+/** Deliveries in flight at once, and at most PER_WEBHOOK of them to one subscription. */
+const IN_FLIGHT = 8
+const PER_WEBHOOK = 2
+/** The bytes of a receiver's answer kept with the delivery (the rest is not read). */
+const KEEP_BYTES = 1024
 const PURGE_EVERY_MS = 60_000
 
 export default fp(async function webhookDeliveryPlugin (fastify) {
@@ -33,32 +37,28 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     fastify.decorate('purgeExpired', () => {})
     return
   }
-  const inFlight = new Set<number>()
-  let running: Promise<void> | null = null
+  // Each delivery in flight, with what stops it when the server closes.
+  const inFlight = new Map<number, { webhookId: number, stop: AbortController, done: Promise<void> }>()
   let closing = false
   let lastPurge = 0
 
-  async function send ({ delivery, webhook }: DueDelivery): Promise<Attempt> {
+  async function send ({ delivery, webhook }: DueDelivery, stop: AbortSignal): Promise<Attempt> {
     try {
-      await checkTarget(webhook.url, config.webhookAllowPrivate)
       const body = JSON.stringify({ id: delivery.id, ...JSON.parse(delivery.payload) })
-      const res = await fetch(webhook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Broadsheet-Webhooks/1',
-          'broadsheet-event': delivery.event,
-          'broadsheet-delivery': String(delivery.id),
-          'broadsheet-signature': signature(webhook.secret, body)
-        },
-        body
-      })
-      const text = (await res.text()).slice(0, 1024)
-      return { ok: res.status >= 200 && res.status < 300, statusCode: res.status, error: res.ok ? null : `HTTP ${res.status}`, response: text }
+      const { status, response } = await postTo(webhook.url, body, {
+        'content-type': 'application/json',
+        'user-agent': 'Broadsheet-Webhooks/1',
+        'broadsheet-event': delivery.event,
+        'broadsheet-delivery': String(delivery.id),
+        'broadsheet-signature': signature(webhook.secret, body)
+      }, { allowPrivate: config.webhookAllowPrivate, signal: AbortSignal.any([stop, AbortSignal.timeout(TIMEOUT_MS)]), keep: KEEP_BYTES })
+      const ok = status >= 200 && status < 300
+      return { ok, statusCode: status, error: ok ? null : `HTTP ${status}`, response }
     } catch (err) {
-      return { ok: false, statusCode: null, error: (err as Error).message.slice(0, 500), response: null }
+      const error = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError'
+        ? `no answer within ${TIMEOUT_MS / 1000} s`
+        : (err as Error).message
+      return { ok: false, statusCode: null, error: error.slice(0, 500), response: null }
     }
   }
 
@@ -70,32 +70,51 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
   }
   fastify.decorate('purgeExpired', purgeExpired)
 
-  async function tick () {
-    const at = now()
-    if (at - lastPurge > PURGE_EVERY_MS) {
-      lastPurge = at
-      purgeExpired()
-    }
-    for (;;) {
-      const due = dueDeliveries(db, now(), BATCH, [...inFlight])
-      if (!due.length || closing) return
-      await Promise.all(due.map(async (item) => {
-        inFlight.add(item.delivery.id)
-        try {
-          const attempt = await send(item)
-          recordAttempt(db, item.delivery, attempt)
-        } finally {
-          inFlight.delete(item.delivery.id)
-        }
-      }))
+  /**
+   * Starts due deliveries while there is room. Each finished delivery makes room for the
+   * next, so a receiver that hangs holds only its own slots, never the others' turns.
+   */
+  function fill () {
+    if (closing || inFlight.size >= IN_FLIGHT) return
+    const perWebhook = new Map<number, number>()
+    for (const { webhookId } of inFlight.values()) perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1)
+    const full = [...perWebhook].filter(([, count]) => count >= PER_WEBHOOK).map(([id]) => id)
+    for (const item of dueDeliveries(db, now(), IN_FLIGHT * PER_WEBHOOK, [...inFlight.keys()], full)) {
+      if (inFlight.size >= IN_FLIGHT) return
+      const count = perWebhook.get(item.webhook.id) ?? 0
+      if (count >= PER_WEBHOOK) continue
+      perWebhook.set(item.webhook.id, count + 1)
+      start(item)
     }
   }
 
-  function kick () {
-    if (running || closing) return
-    running = tick()
+  function start (item: DueDelivery) {
+    const stop = new AbortController()
+    const done = send(item, stop.signal)
+      .then((attempt) => {
+        // Stopped by the server closing: not an attempt; it stays due for the next start.
+        if (!stop.signal.aborted) recordAttempt(db, item.delivery, attempt)
+      })
       .catch((err) => { fastify.log.error({ err }, 'webhook delivery failed; will retry') })
-      .finally(() => { running = null })
+      .finally(() => {
+        inFlight.delete(item.delivery.id)
+        kick()
+      })
+    inFlight.set(item.delivery.id, { webhookId: item.webhook.id, stop, done })
+  }
+
+  function kick () {
+    if (closing) return
+    try {
+      const at = now()
+      if (at - lastPurge > PURGE_EVERY_MS) {
+        lastPurge = at
+        purgeExpired()
+      }
+      fill()
+    } catch (err) {
+      fastify.log.error({ err }, 'webhook delivery failed; will retry')
+    }
   }
 
   // After a write, deliveries start within KICK_DELAY_MS; a burst of writes shares one
@@ -115,6 +134,8 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     closing = true
     clearInterval(timer)
     if (soon) clearTimeout(soon)
-    await running
+    const stopping = [...inFlight.values()]
+    for (const { stop } of stopping) stop.abort()
+    await Promise.all(stopping.map(({ done }) => done))
   })
 }, { name: 'webhook-delivery', dependencies: ['db', 'changes', 'config'] })

@@ -96,12 +96,13 @@ export function listDeliveries (db: Db, webhookId: number, query: ListParams) {
 
 export interface DueDelivery { delivery: DeliveryRow, webhook: WebhookRow }
 
-/** Deliveries whose time has come, oldest first, with their subscription. */
-export function dueDeliveries (db: Db, at: number, limit: number, skip: number[]): DueDelivery[] {
+/** Deliveries whose time has come, oldest first, with their subscription: not those in `skip`, nor any to `skipWebhooks`. */
+export function dueDeliveries (db: Db, at: number, limit: number, skip: number[], skipWebhooks: number[] = []): DueDelivery[] {
   return db.select({ delivery: webhookDeliveries, webhook: webhooks }).from(webhookDeliveries)
     .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
     .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at),
-      skip.length ? sql`${webhookDeliveries.id} not in ${skip}` : undefined))
+      skip.length ? sql`${webhookDeliveries.id} not in ${skip}` : undefined,
+      skipWebhooks.length ? sql`${webhookDeliveries.webhookId} not in ${skipWebhooks}` : undefined))
     .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id)).limit(literalLimit(limit)).all()
 }
 
