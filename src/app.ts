@@ -2,7 +2,8 @@
  * The application as a plugin: tests build it with `inject`, server.ts listens.
  * Order: configuration and data, cross-cutting plugins, then the routes of each resource.
  */
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import AjvCompiler from '@fastify/ajv-compiler'
@@ -10,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import configPlugin from './plugins/config.js'
 import gracefulClosePlugin from './plugins/graceful-close.js'
+import httpProtocolPlugin from './plugins/http-protocol.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import jsonBodyPlugin from './plugins/json-body.js'
@@ -48,8 +50,10 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
   await fastify.register(swaggerPlugin)
   await fastify.register(schemasPlugin)
   await fastify.register(changesPlugin)
-  // Hook order matters. onRequest: the response cache answers hits before anything else.
+  // Hook order matters. onRequest: the Host check first, then the response cache answers
+  // hits before anything else.
   // onSend: ETag/304 first, then the cache stores the plain bytes, then compression.
+  await fastify.register(httpProtocolPlugin)
   await fastify.register(responseCachePlugin)
   await fastify.register(corsPlugin)
   await fastify.register(helmetPlugin)
@@ -75,13 +79,23 @@ export async function app (fastify: FastifyInstance, opts: { config: Config }) {
 }
 
 /** Fastify options shared by the server and tests. */
-export function serverOptions (config: Config): FastifyServerOptions {
+export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   return {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     // Behind a reverse proxy, the client address (the comment allowance is per address)
     // comes from X-Forwarded-For, from the proxies TRUST_PROXY names.
     trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 1024 * 1024,
+    // Fastify's default is no limit: a client that sends part of a body and then nothing
+    // held its connection forever. Node checks the time every connectionsCheckingInterval.
+    requestTimeout: config.requestTimeoutMs,
+    // Node times out a request only while headersTimeout is no longer than requestTimeout.
+    // Host is checked by plugins/http-protocol.ts, which answers with a problem document.
+    http: {
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+      requireHostHeader: false
+    },
     // A request that arrives while the server closes (on a connection accepted before) is
     // still answered, with `Connection: close` (plugins/graceful-close.ts). Fastify's 503
     // for it would break "finish requests in flight" and is not a problem document.
@@ -104,7 +118,24 @@ export function serverOptions (config: Config): FastifyServerOptions {
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     // What Node's HTTP parser refuses: a problem document too.
     clientErrorHandler: clientError,
+    rewriteUrl: originForm,
     schemaController: { compilersFactory: { buildValidator: strictBodyValidator as never, buildSerializer: buildSerializer as never } }
+  }
+}
+
+/**
+ * A request target in absolute form (`GET http://other.example/v1/tags`, as sent to a
+ * proxy) becomes its path and query: links, `Link` and `Location` are built from the URL,
+ * and must not name an origin the client chose (API.md: links are relative).
+ */
+export function originForm (req: { url?: string }): string {
+  const url = req.url ?? '/'
+  if (url.startsWith('/')) return url
+  try {
+    const { pathname, search } = new URL(url)
+    return pathname + search
+  } catch {
+    return url
   }
 }
 

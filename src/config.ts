@@ -21,6 +21,8 @@ export interface Config {
   trustProxy: boolean | number | string[]
   responseCacheBytes: number
   shutdownGraceMs: number
+  /** How long a client may take to send a whole request, headers and body (then a 408). */
+  requestTimeoutMs: number
   changesRetentionDays: number
   webhookAllowPrivate: boolean
   /** Server processes sharing the port (WORKERS; 1: this process serves). */
@@ -153,6 +155,7 @@ export function loadConfig (env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 600000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30000, 100, 600000),
     changesRetentionDays: integer(env, 'CHANGES_RETENTION_DAYS', 90, 1, 3650),
     webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     workers: workerCount(env, databasePath),

@@ -335,8 +335,8 @@ t.test('[200] the spec documents every comment route and every answer', async (t
     t.same(op.tags, ['comments'])
     t.ok(op.summary)
     // Added to every route by plugins: 304 to GETs (http-cache), 503 to writes (errors);
-    // 413 and 415 to every operation that takes a body (swagger, documentSharedBehaviour).
-    const implied = method === 'get' ? ['304'] : ['503']
+    // 413, 415 and 501 to every operation that takes a body (swagger, documentSharedBehaviour).
+    const implied = method === 'get' ? ['304'] : ['501', '503']
     t.same(Object.keys(op.responses).sort(), [success, ...implied, ...failures].sort(), `${route} responses`)
     for (const status of failures) t.ok(op.responses[status].content['application/problem+json'], `${route} ${status} is a problem`)
     t.same(op.security, path.startsWith('/v1/articles') ? [{}, { bearer: [] }] : [{ bearer: [] }], `${route} security`)

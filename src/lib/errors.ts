@@ -14,6 +14,7 @@ export const Forbidden = createError('BS_FORBIDDEN', '%s', 403)
 export const PreconditionFailed = createError('BS_PRECONDITION_FAILED', 'The resource has changed since you read it (If-Match does not match its ETag)', 412)
 export const Gone = createError('BS_GONE', '%s', 410)
 export const UnsupportedMediaType = createError('BS_UNSUPPORTED_MEDIA_TYPE', '%s', 415)
+export const NotImplemented = createError('BS_NOT_IMPLEMENTED', '%s', 501)
 export const TooManyRequests = createError('BS_TOO_MANY_REQUESTS', 'Too many requests from your address: retry in %s', 429)
 
 /** A 400 whose `errors` name the offending fields, like a schema validation failure. */
@@ -39,8 +40,11 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  414: 'URI Too Long',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable'
 }
 
@@ -57,7 +61,11 @@ const TYPES: Record<number, string> = {
   429: 'too-many-requests',
   408: 'request-timeout',
   431: 'header-fields-too-large',
+  414: 'uri-too-long',
+  417: 'expectation-failed',
+  405: 'method-not-allowed',
   500: 'internal-error',
+  501: 'not-implemented',
   503: 'unavailable'
 }
 
@@ -78,4 +86,18 @@ export function problem (status: number, detail: string, errors?: ProblemField[]
   }
   if (errors) body.errors = errors
   return body
+}
+
+/** A problem document written straight to the socket or response Node hands us. */
+export function problemBytes (status: number, detail: string) {
+  const body = JSON.stringify(problem(status, detail))
+  return {
+    body,
+    headers: {
+      'content-type': 'application/problem+json',
+      'content-length': String(Buffer.byteLength(body)),
+      'cache-control': 'no-store',
+      date: new Date().toUTCString()
+    }
+  }
 }

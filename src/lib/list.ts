@@ -275,8 +275,10 @@ export function pickFields<T extends Record<string, unknown>> (item: T, fields: 
 }
 
 function withQuery (request: FastifyRequest, changes: Record<string, string | null>): string {
-  const [path, search = ''] = request.url.split('?', 2)
-  const params = new URLSearchParams(search)
+  // At the first `?`: the query may hold more of them (`q=why?`).
+  const mark = request.url.indexOf('?')
+  const path = mark === -1 ? request.url : request.url.slice(0, mark)
+  const params = new URLSearchParams(mark === -1 ? '' : request.url.slice(mark + 1))
   for (const [name, value] of Object.entries(changes)) {
     if (value === null) params.delete(name)
     else params.set(name, value)

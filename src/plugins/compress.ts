@@ -67,6 +67,20 @@ export default fp(async function compressPlugin (fastify) {
   // @fastify/compress adds its onSend to each route as the route is added; this onRoute
   // hook runs after its own, so the ETag is looked at once the body is compressed.
   fastify.addHook('onRoute', (route) => {
-    route.onSend = [...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []), weakenCompressedEtag]
+    const onSend = [...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []), weakenCompressedEtag]
+    // A HEAD route Fastify makes from a GET drops the body in an onSend hook that, added
+    // first, ran before compression: HEAD then told of the plain form (its length, a
+    // strong ETag, no Content-Encoding) where GET sends a compressed one. Dropped last,
+    // HEAD's headers are GET's.
+    // It also measures the body it drops for Content-Length, which a 304 must not send.
+    const dropBody = onSend.findIndex((hook) => hook.name === 'headRouteOnSendHandler')
+    if (dropBody !== -1) {
+      const [headRouteOnSendHandler] = onSend.splice(dropBody, 1)
+      onSend.push(function dropHeadBody (request, reply, payload, done) {
+        if (reply.statusCode === 304) return done(null, null)
+        headRouteOnSendHandler!.call(this, request, reply, payload, done)
+      })
+    }
+    route.onSend = onSend
   })
 }, { name: 'compress' })

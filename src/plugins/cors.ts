@@ -18,14 +18,18 @@ export default fp(async function corsPlugin (fastify) {
     exposedHeaders: 'ETag, Link, X-Total-Count, Location, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset',
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    maxAge: 600
+    maxAge: 600,
+    // An OPTIONS without Origin or Access-Control-Request-Method is not a preflight, and
+    // got a text/plain 400 ("Invalid Preflight Request"); it is answered as one instead.
+    strictPreflight: false
   }
   // Built once: the delegator runs on every request.
   const reads = { ...shared, origin: '*' }
   const writes = { ...shared, origin: writeOrigins.length ? writeOrigins : false, credentials: false }
   await fastify.register(cors, {
     delegator (request: FastifyRequest, callback: (err: Error | null, options: object) => void) {
-      const requested = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? '').toUpperCase() : request.method
+      // A plain OPTIONS (no method asked for) is answered as for a read.
+      const requested = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? 'GET').toUpperCase() : request.method
       callback(null, READS.has(requested) || (requested === 'POST' && COMMENT_FORM.test(request.url)) ? reads : writes)
     }
   })

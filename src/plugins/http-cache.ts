@@ -55,7 +55,8 @@ export default fp(async function httpCachePlugin (fastify) {
       if (request.caller && request.caller.role !== 'anonymous' && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store')
       return done(null, payload)
     }
-    reply.header('vary', 'Authorization, Accept-Encoding')
+    // Spelled as @fastify/compress looks for it (case-sensitively), or it adds it again.
+    reply.header('vary', 'Authorization, accept-encoding')
     if (reply.statusCode !== 200) return done(null, payload)
     if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', request.caller.role === 'anonymous' ? publicCache : 'private, no-store')
@@ -75,7 +76,9 @@ export default fp(async function httpCachePlugin (fastify) {
       reply.code(304)
       // What describes the body goes with it (the list's Link and X-Total-Count too).
       for (const name of BODY_HEADERS) reply.removeHeader(name)
-      return done(null, '')
+      // No body at all: an empty one would be measured as `Content-Length: 0`, which a
+      // 304 may send only if the 200 had no body either (RFC 9110, 8.6).
+      return done(null, null)
     }
     done(null, bytes)
   })

@@ -6,11 +6,13 @@
  * - a lone surrogate written as an escape (`"\ud800"`, which SQLite would store as
  *   U+FFFD): 400 naming the field;
  * - a `charset` other than UTF-8, or a `Content-Encoding` (a gzipped body would be read
- *   as garbage, a plain one labelled gzip accepted): 415.
+ *   as garbage, a plain one labelled gzip accepted): 415;
+ * - a transfer coding other than `chunked` (Node takes the chunks off and leaves the
+ *   rest, `Transfer-Encoding: gzip, chunked`, to us): 501, as RFC 9112 (6.1) asks.
  * An empty body is no body (Fastify's parser refuses it even on a DELETE).
  */
 import fp from 'fastify-plugin'
-import { BadRequest, FieldError, UnsupportedMediaType } from '../lib/errors.js'
+import { BadRequest, FieldError, NotImplemented, UnsupportedMediaType } from '../lib/errors.js'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 // With the u flag a surrogate pair is one code point: only a lone surrogate is \p{Cs}.
 const LONE_SURROGATE = /\p{Cs}/u
@@ -43,6 +45,10 @@ export default fp(async function jsonBodyPlugin (fastify) {
   const parseJson = fastify.getDefaultJsonParser('error', 'error')
   fastify.removeContentTypeParser('application/json')
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, function strictJson (request, body, done) {
+    const transfer = request.headers['transfer-encoding']
+    if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
+      return done(new NotImplemented(`Transfer-Encoding: ${transfer.slice(0, 40)} is not supported; send the body as it is, or chunked`), undefined)
+    }
     const encoding = request.headers['content-encoding']
     if (encoding !== undefined && !['', 'identity'].includes(encoding.trim().toLowerCase())) {
       return done(new UnsupportedMediaType(`Content-Encoding: ${encoding.slice(0, 40)} is not accepted; send the JSON body uncompressed`), undefined)

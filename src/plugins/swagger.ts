@@ -177,6 +177,7 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
       if (['post', 'put', 'patch', 'delete'].includes(method)) {
         responses['413'] ??= { description: 'Request body over 1 MiB', content: { 'application/problem+json': { schema: PROBLEM } } }
         responses['415'] ??= { description: 'Request body is not JSON', content: { 'application/problem+json': { schema: PROBLEM } } }
+        responses['501'] ??= { description: 'A `Transfer-Encoding` other than `chunked`', content: { 'application/problem+json': { schema: PROBLEM } } }
       }
       // A path id is validated as decimal digits (so `0x10` is not id 16) but is an integer
       // to a client: generated clients should take a number.
