@@ -317,6 +317,32 @@ t.test('[200] the public list shows approved comments only, to editors as well, 
   t.equal(ownDraft.status, 200, 'an author key sees its own draft')
 })
 
+t.test('[200] a reply whose parent readers no longer see names its nearest approved ancestor, in the list and the change feed', async (t) => {
+  const story = await postArticle(app, admin, { title: 'A thread to prune', authorId: writer.id, status: 'published' })
+  const a = await approved(story.id)
+  const b = await approved(story.id, { parentId: a })
+  const c = await approved(story.id, { parentId: b })
+  // The last page of one: c alone, its parent not on the page.
+  const publicParents = async (page: number) => Object.fromEntries((await asReader({ url: `/v1/articles/${story.id}/comments?perPage=1&page=${page}` })).json.data.map((x: any) => [x.id, x.parentId]))
+  const feedSince = (await asReader({ url: '/v1/changes?since=now' })).json.meta.nextCursor
+  const feedParent = async () => {
+    const changes = (await asReader({ url: `/v1/changes?since=${feedSince}&perPage=100` })).json.data
+    return changes.filter((x: any) => x.resource === 'comment' && x.id === c).at(-1)?.data?.parentId
+  }
+  t.same(await publicParents(3), { [c]: b }, 'c answers b')
+  await moderate(b, { status: 'trash' })
+  t.same(await publicParents(2), { [c]: a }, 'b trashed: a')
+  t.equal(await feedParent(), a, 'the feed carries c again, with a')
+  await moderate(a, { status: 'spam' })
+  const [only] = (await asReader({ url: `/v1/articles/${story.id}/comments` })).json.data
+  t.same([only.id, only.parentId], [c, null], 'a marked spam too: c shows at the top level')
+  t.equal(await feedParent(), null)
+  await moderate(b, { status: 'approved' })
+  t.equal((await asReader({ url: `/v1/articles/${story.id}/comments` })).json.data.find((x: any) => x.id === c).parentId, b, 'b approved again: b')
+  t.equal((await moderated(c)).parentId, b, 'editors always see the parent itself')
+  t.equal((await articleOf(story.id)).commentCount, 2)
+})
+
 t.test('[200] the spec documents every comment route and every answer', async (t) => {
   const spec = await (await app.inject('/openapi.json')).json()
   const expect: Record<string, [string, string, string[]]> = {

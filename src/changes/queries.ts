@@ -17,7 +17,7 @@ import { articleListItems, articleVisible } from '../articles/queries.js'
 import { getAuthor } from '../authors/queries.js'
 import { getCategory } from '../categories/queries.js'
 import { getTag } from '../tags/queries.js'
-import { findCommentRow, toModeratedComment, toPublicComment } from '../comments/queries.js'
+import { findCommentRow, toModeratedComment, toReaderComments } from '../comments/queries.js'
 
 const PURGED_THROUGH = 'change_events_purged_through'
 const PUBLIC_PURGED_THROUGH = 'change_events_public_purged_through'
@@ -149,7 +149,7 @@ function currentItems (db: Db, caller: Caller, events: { resource: string, resou
     if (isStaff(caller)) {
       out.set(`comment:${id}`, toModeratedComment(row))
     } else if (row.status === 'approved' && articleVisible(db, caller, row.articleId, at)) {
-      out.set(`comment:${id}`, toPublicComment(row))
+      out.set(`comment:${id}`, toReaderComments(db, [row])[0])
     }
   }
   return out

@@ -3,7 +3,7 @@
  * article's `comment_count` (approved comments), so the count never disagrees with the
  * comments a reader can list. A write that throws changes nothing.
  */
-import { eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db, Queryable } from '../db/client.js'
 import { articles, comments } from '../db/schema.js'
 import { renderCommentBody } from '../lib/content/comment-body.js'
@@ -97,7 +97,18 @@ export function moderateComment (db: Db, id: number, changes: CommentChanges): C
     }
     tx.update(comments).set(set).where(eq(comments.id, id)).run()
     if (changes.status !== undefined && changes.status !== current.status) recountComments(tx, current.articleId)
-    return { commentIds: [id], articleIds: [current.articleId] }
+    // Readers see a reply's nearest approved ancestor as its parent (queries.ts): when this
+    // comment is shown or hidden, that moves for the approved replies below it, which
+    // then change too (in the change feed, as for a rename).
+    let moved: number[] = []
+    if ((current.status === 'approved') !== ((changes.status ?? current.status) === 'approved')) {
+      moved = descendantIds(tx, id)
+      if (moved.length) {
+        tx.update(comments).set({ updatedAt: sql`max(${comments.updatedAt} + 1, ${set.updatedAt})` })
+          .where(and(inArray(comments.id, moved), eq(comments.status, 'approved'))).run()
+      }
+    }
+    return { commentIds: [id, ...moved], articleIds: [current.articleId] }
   })
 }
 

@@ -99,7 +99,45 @@ export function listArticleComments (db: Db, caller: Caller, key: string, query:
   if (articleId === undefined) return undefined
   const approved = fragment("comments.article_id = ? and comments.status = 'approved'", articleId)
   const page = readPage(db, 'comments', publicReader, planList(publicSpec, query), approved)
-  return { page, items: page.rows.map(toPublicComment) }
+  return { page, items: toReaderComments(db, page.rows) }
+}
+
+/** Approved comments as readers see them, each reply naming the nearest comment they can see. */
+export function toReaderComments (db: Db, rows: Array<Omit<CommentRow, 'authorEmail'>>) {
+  const parents = visibleParents(db, rows)
+  return rows.map((row) => toPublicComment(row.parentId === null ? row : { ...row, parentId: parents.get(row.parentId) ?? null }))
+}
+
+/**
+ * For the parents of `rows` (approved comments), the nearest ancestor readers see: the
+ * parent itself when approved, else its nearest approved ancestor, else none. A reply
+ * stays public when the comment it answers is trashed, marked spam or sent back to
+ * moderation, and must not point readers at a comment they cannot see (WordPress shows
+ * such replies at the top level). Deleting a comment moves its replies up for good.
+ */
+function visibleParents (db: Db, rows: Array<{ id: number, parentId: number | null }>): Map<number, number | null> {
+  const approved = new Set(rows.map((row) => row.id))
+  const found = new Map<number, { parentId: number | null, approved: boolean }>()
+  let wanted = [...new Set(rows.map((row) => row.parentId).filter((id): id is number => id !== null && !approved.has(id)))]
+  // Each round reads one level further up, for the ancestors not yet known.
+  while (wanted.length) {
+    const read = db.select({ id: comments.id, parentId: comments.parentId, status: comments.status }).from(comments).where(inArray(comments.id, wanted)).all()
+    for (const row of read) found.set(row.id, { parentId: row.parentId, approved: row.status === 'approved' })
+    wanted = [...new Set(read.filter((row) => row.status !== 'approved' && row.parentId !== null && !found.has(row.parentId)).map((row) => row.parentId!))]
+  }
+  const nearest = (id: number | null): number | null => {
+    for (let at = id; at !== null;) {
+      if (approved.has(at)) return at
+      const row = found.get(at)
+      if (!row) return null
+      if (row.approved) return at
+      at = row.parentId
+    }
+    return null
+  }
+  const out = new Map<number, number | null>()
+  for (const row of rows) if (row.parentId !== null) out.set(row.parentId, nearest(row.parentId))
+  return out
 }
 
 const splitKeys = (raw: string) => [...new Set(raw.split(','))]
