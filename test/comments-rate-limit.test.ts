@@ -33,7 +33,14 @@ t.test('[429] submissions are limited per client address, with Retry-After and a
   t.equal(stored.json.meta.total, 3, 'the limited submission stored nothing')
 
   t.equal((await post('203.0.113.9')).statusCode, 201, 'another address has its own allowance')
-  t.equal((await post('127.0.0.1', { ...payload, body: '' })).statusCode, 429, 'checked before the body')
+  t.equal((await post('127.0.0.1', { ...payload, body: '' })).statusCode, 400, 'the body is checked first: a 400 says what to fix')
+
+  // A reader fixing what the 400s named is not locked out: only valid submissions count.
+  for (const broken of [{ ...payload, authorEmail: 'not an email' }, { ...payload, body: '' }, { ...payload, authorName: '' }, { ...payload, extra: 1 }]) {
+    t.equal((await post('198.51.100.7', broken)).statusCode, 400)
+  }
+  for (let i = 1; i <= 3; i++) t.equal((await post('198.51.100.7')).statusCode, 201, `then submission ${i} of 3 is accepted`)
+  t.equal((await post('198.51.100.7')).statusCode, 429)
 
   for (let i = 0; i < 10; i++) {
     const read = await app.inject({ url })

@@ -62,13 +62,16 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
   })
 
   fastify.post('/articles/:key/comments', {
-    config: { rateLimit: { max: fastify.config.commentRateLimit, timeWindow: '1 minute' } },
+    // Counted once the submission is valid (preHandler, after validation): a reader who
+    // fixes a typo the 400 named is not locked out for a minute, as WordPress's flood
+    // check counts only comments it stored.
+    config: { rateLimit: { max: fastify.config.commentRateLimit, timeWindow: '1 minute', hook: 'preHandler' } },
     schema: {
       operationId: 'createComment',
       tags: ['comments'],
       summary: 'Submit a comment',
       description: 'Anyone may comment on a visible article whose comments are open. The comment is `pending` until an editor approves it. ' +
-        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5; an IPv6 address counts with its /64 network). ' +
+        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5; an IPv6 address counts with its /64 network); one refused as invalid (400) does not count. ' +
         'A submission that fills the `website` honeypot gets the same answer but is stored as `spam` and never shown.',
       security: optionalAuth,
       params: KeyParams,
