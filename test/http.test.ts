@@ -205,7 +205,11 @@ t.test('JSON bodies: bytes that are not UTF-8, lone surrogates, other charsets a
   t.match([utf16.statusCode, utf16.json().detail], [415, /charset=utf-16/])
   const labelled = await post('{"name":"Labelled"}', { 'content-encoding': 'gzip' })
   t.match([labelled.statusCode, labelled.json().detail], [415, /Content-Encoding/])
+  const poisoned = await post('{"name":"Proto","__proto__":{"admin":true}}')
+  t.match([poisoned.statusCode, poisoned.json().detail], [400, /__proto__/], 'a prototype key is named, not called invalid JSON')
+  t.match((await post('{"name":"Proto",')).json().detail, /not valid JSON/)
   t.equal((await call(app, { url: '/v1/tags', token: editor })).json.meta.total, before, 'none of them stored anything')
+  t.equal((await call(app, { url: '/v1/tags', headers: { authorization: `Bearer   ${editor}` } })).status, 200, 'spaces after Bearer: one or more (RFC 9110, 11.4)')
 
   // What stays accepted: a surrogate pair (an emoji), charset=utf-8 in any spelling, identity, a BOM.
   t.equal((await post('{"name":"Unicorn \\ud83e\\udd84"}')).statusCode, 201)

@@ -32,7 +32,8 @@ export default fp(async function authPlugin (fastify) {
       request.caller = ANONYMOUS
       return done()
     }
-    const match = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header)
+    // RFC 9110 (11.4): one or more spaces after the scheme.
+    const match = /^Bearer +([\x21-\x7e]{1,200})$/i.exec(header)
     const caller = match ? callerForToken(fastify.db, match[1]) : null
     if (!caller) {
       request.caller = ANONYMOUS

@@ -41,6 +41,15 @@ function illFormedAt (value: unknown): string | null {
   return null
 }
 
+function isJson (text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export default fp(async function jsonBodyPlugin (fastify) {
   const parseJson = fastify.getDefaultJsonParser('error', 'error')
   fastify.removeContentTypeParser('application/json')
@@ -68,7 +77,9 @@ export default fp(async function jsonBodyPlugin (fastify) {
     // DELETE included): none. A route that needs a body then says so.
     if (text.length === 0) return done(null, undefined)
     parseJson(request, text, (err, value) => {
-      if (err) return done(err, undefined)
+      // secure-json-parse refuses these keys (prototype poisoning), and Fastify then says
+      // only that the body is not valid JSON: if it is, say what was refused.
+      if (err) return done(isJson(text) ? new BadRequest('The body holds a `__proto__` or `constructor.prototype` key, which is refused') : err, undefined)
       const at = illFormedAt(value)
       if (at !== null) return done(new FieldError(at, 'is not valid Unicode text (it holds a lone surrogate)'), undefined)
       done(null, value)
