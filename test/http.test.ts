@@ -291,7 +291,7 @@ t.test('problems are never stored; a bodiless write labelled JSON is accepted; c
   for (const name of ['ETag', 'Link', 'X-Total-Count', 'Retry-After', 'X-RateLimit-Remaining']) t.ok(exposed.includes(name), name)
 })
 
-t.test('path ids are decimal digits: other spellings of a number are a 400, not another id', async (t) => {
+t.test('path ids and query integers are decimal digits: other spellings of a number are a 400, not another id', async (t) => {
   const app = await build(t)
   const admin = tokenFor(app, 'admin')
   const spec = JSON.parse((await app.inject('/openapi.json')).body)
@@ -302,6 +302,13 @@ t.test('path ids are decimal digits: other spellings of a number are a 400, not 
     t.equal(res.json.errors[0].path, '/params/id')
   }
   t.equal((await call(app, { url: '/v1/keys/1', token: admin })).status, 200, 'the key the bootstrap token made')
+  // And so are integers in a query: perPage=0x10 was 16.
+  for (const query of ['perPage=0x10', 'perPage=1e1', 'perPage=%2010', 'page=0b1', 'page=2.0']) {
+    const res = await call(app, { url: `/v1/articles?${query}` })
+    t.same([res.status, res.json.errors?.[0]?.path], [400, `/query/${query.split('=')[0]}`], query)
+  }
+  t.equal((await call(app, { url: '/v1/changes?perPage=0x10' })).status, 400, 'the change feed too')
+  t.equal((await call(app, { url: '/v1/articles?perPage=10&page=1' })).status, 200)
 })
 
 t.test('HEAD refuses an unknown query parameter as GET does; a 304 declares the headers it sends', async (t) => {
