@@ -74,6 +74,7 @@ t.test('what Node would answer by itself, or not at all, is a problem document',
   t.match(proxy?.headers.allow, /GET/)
   isProblem(t, (await exchange(port, `GET /v1/articles/${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`))[0], 414, 'a URL over 16 KB')
   isProblem(t, (await exchange(port, `GET /v1/tags HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`))[0], 431, 'a header over 16 KB')
+  isProblem(t, (await exchange(port, `GET /v1/articles/${'a'.repeat(9_000)} HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(9_000)}\r\n\r\n`))[0], 431, 'a 9 KB URL with 9 KB of headers')
 
   const body = '{"name":"Gzip labelled"}'
   const chunked = `POST /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${editor}\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
@@ -86,6 +87,16 @@ t.test('what Node would answer by itself, or not at all, is a problem document',
   isProblem(t, refused, 400, 'the bytes after it')
   t.equal(await tags(), before + 1, 'only the whole request wrote anything')
 
+  const connect = `POST /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${editor}\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"name":"connected"}CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`
+  const [madeFirst, proxyRefused] = await exchange(port, connect)
+  t.equal(madeFirst?.status, 201, 'a write before a CONNECT is answered first')
+  isProblem(t, proxyRefused, 405, 'then the CONNECT')
+
+  // A 415 refuses a body before reading it: the connection closes, no 408 follows later.
+  const unread = await exchange(port, 'POST /v1/tags HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\nabc', 1500)
+  t.same(unread.map((answer) => answer.status), [415], 'one answer')
+  t.equal(unread[0]?.headers.connection, 'close')
+
   // Node reads 2,000 header lines by default and drops the rest without a word.
   const tag = (await call(app, { url: '/v1/tags?sort=name', token: editor })).json.data[0]
   const change = '{"description":"x"}'
@@ -97,6 +108,19 @@ t.test('what Node would answer by itself, or not at all, is a problem document',
 
 t.test('a client that stops sending mid-request gets a 408 and its connection closed', async (t) => {
   const { port } = await listening(t, { requestTimeoutMs: 300 })
+  // A URL over 16 KB read in pieces is told as a 431 (Node hands over the last piece only).
+  const socket = connect(port, '127.0.0.1')
+  const pieces = `GET /v1/articles/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`
+  let heard = ''
+  socket.on('data', (chunk) => { heard += chunk })
+  const closed = new Promise((resolve) => socket.on('close', resolve))
+  for (let at = 0; at < pieces.length && !socket.destroyed; at += 4096) {
+    socket.write(pieces.slice(at, at + 4096))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  await closed
+  t.match(heard, /^HTTP\/1.1 (414|431) /, 'a long URL in pieces: 414 or 431, a problem either way')
+
   const started = Date.now()
   const [answer] = await exchange(port, 'POST /v1/articles/1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"a', 5000)
   isProblem(t, answer, 408, 'half a body')

@@ -374,3 +374,30 @@ t.test('a receiver that never answers holds up no other subscription, and does n
   const left = again.db.$client.prepare('select status, attempts from webhook_deliveries where webhook_id = ?').all(stuck) as { status: string, attempts: number }[]
   t.ok(left.length >= 12 && left.every((d) => d.status === 'pending' && d.attempts === 0), 'and left them due, not counted as failed attempts')
 })
+
+t.test('a receiver that answers 101, or closes without an answer, is a failed attempt, not a slot held for good', async (t) => {
+  const { createServer: createTcpServer } = await import('node:net')
+  const odd = createTcpServer((socket) => {
+    socket.once('data', () => {
+      if (socket.localPort === switching.port) socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n')
+      else socket.destroy()
+    })
+  })
+  const silent = createTcpServer((socket) => socket.once('data', () => socket.destroy()))
+  await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  const switching = { port: (odd.address() as AddressInfo).port }
+  t.teardown(() => { odd.close(); silent.close() })
+  const app = await build(t, { webhookAllowPrivate: true })
+  const admin = tokenFor(app, 'admin')
+  const upgraded = subscribeUnchecked(app, `http://127.0.0.1:${switching.port}/hook`)
+  const hungUp = subscribeUnchecked(app, `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`)
+  await postArticle(app, admin, { title: 'Odd receivers', authorId: insertAuthor(app, 'Odd Author').id, status: 'published' })
+  const [first] = await settledDeliveries(app, upgraded, (d) => d.attempts === 1)
+  t.match(first, { status: 'pending', lastStatusCode: 101, lastError: 'HTTP 101' }, 'a 101 is an answer, not a success')
+  const [second] = await settledDeliveries(app, hungUp, (d) => d.attempts === 1)
+  t.match(second, { status: 'pending', lastStatusCode: null, lastError: /socket hang up|closed without an answer/ })
+  const closing = Date.now()
+  await app.close()
+  t.ok(Date.now() - closing < 2000, 'and closing does not wait for them')
+})

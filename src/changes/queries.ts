@@ -17,7 +17,7 @@ import { articleListItems, articleVisible } from '../articles/queries.js'
 import { getAuthor } from '../authors/queries.js'
 import { getCategory } from '../categories/queries.js'
 import { getTag } from '../tags/queries.js'
-import { findCommentRow, toModeratedComment, toReaderComments } from '../comments/queries.js'
+import { findCommentRow, toModeratedComment, toReaderComments, type CommentRow } from '../comments/queries.js'
 
 const PURGED_THROUGH = 'change_events_purged_through'
 const PUBLIC_PURGED_THROUGH = 'change_events_public_purged_through'
@@ -143,15 +143,18 @@ function currentItems (db: Db, caller: Caller, events: { resource: string, resou
     const item = getTag(db, String(id))
     if (item) out.set(`tag:${id}`, item)
   }
+  const readable: CommentRow[] = []
   for (const id of ids('comment')) {
     const row = findCommentRow(db, id)
     if (!row) continue
     if (isStaff(caller)) {
       out.set(`comment:${id}`, toModeratedComment(row))
     } else if (row.status === 'approved' && articleVisible(db, caller, row.articleId, at)) {
-      out.set(`comment:${id}`, toReaderComments(db, [row])[0])
+      readable.push(row)
     }
   }
+  // Readers' comments together: their parents are looked up once for the page.
+  for (const item of toReaderComments(db, readable)) out.set(`comment:${item.id}`, item)
   return out
 }
 

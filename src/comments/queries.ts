@@ -126,7 +126,8 @@ function visibleParents (db: Db, rows: Array<{ id: number, parentId: number | nu
     wanted = [...new Set(read.filter((row) => row.status !== 'approved' && row.parentId !== null && !found.has(row.parentId)).map((row) => row.parentId!))]
   }
   const nearest = (id: number | null): number | null => {
-    for (let at = id; at !== null;) {
+    // At most one step per comment read: a cycle (none can be written) ends the walk.
+    for (let at = id, steps = 0; at !== null && steps <= found.size; steps++) {
       if (approved.has(at)) return at
       const row = found.get(at)
       if (!row) return null

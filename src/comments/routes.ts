@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit'
 import { sharedRateLimitStore } from '../lib/shared-rate-limit.js'
 import { workerSlot } from '../cluster.js'
 import { Type } from 'typebox'
-import { IdParams, KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
+import { IdParams, KeyParams, Many, One, Ref, optionalAuth, problemResponse, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
 import { checkIfMatch, sendCreated, sendOne } from '../lib/http.js'
 import { NotFound, TooManyRequests } from '../lib/errors.js'
@@ -22,6 +22,7 @@ import { writeLocked } from '../db/client.js'
 
 
 const MODERATORS = ['admin', 'editor'] as const
+const COMMENT_BODY_LIMIT = 64 * 1024
 const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) })
 
 const rateLimited = {
@@ -66,12 +67,15 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     // fixes a typo the 400 named is not locked out for a minute, as WordPress's flood
     // check counts only comments it stored.
     config: { rateLimit: { max: fastify.config.commentRateLimit, timeWindow: '1 minute', hook: 'preHandler' } },
+    // A comment is at most 5,000 characters: a body is read before the allowance is
+    // counted, so it is kept small rather than the 1 MiB of other writes.
+    bodyLimit: COMMENT_BODY_LIMIT,
     schema: {
       operationId: 'createComment',
       tags: ['comments'],
       summary: 'Submit a comment',
       description: 'Anyone may comment on a visible article whose comments are open. The comment is `pending` until an editor approves it. ' +
-        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5; an IPv6 address counts with its /64 network); one refused as invalid (400) does not count. ' +
+        'The body is plain text. Submissions are limited per client address (`COMMENT_RATE_LIMIT` a minute, default 5; an IPv6 address counts with its /64 network); one the schema refuses (a 400 naming a missing or malformed field) does not count. ' +
         'A submission that fills the `website` honeypot gets the same answer but is stored as `spam` and never shown.',
       security: optionalAuth,
       params: KeyParams,
@@ -82,7 +86,8 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
           headers: { location: { type: 'string', description: 'The comment in the moderation API: /v1/comments/{id}' } },
           content: { 'application/json': { schema: One(Ref(SubmittedCommentSchema)) } }
         },
-        ...problems(400, 401, 403, 404, 413, 415),
+        ...problems(400, 401, 403, 404, 415),
+        413: problemResponse('Request body over 64 KB (a comment is at most 5,000 characters)'),
         429: rateLimited
       }
     }

@@ -22,7 +22,7 @@ export const CommentStatusSchema = Type.Enum([...COMMENT_STATUSES], {
 const publicProperties = {
   id: Type.Integer(),
   articleId: Type.Integer(),
-  parentId: Nullable(Type.Integer({ description: 'The comment this replies to; null at the top level. Readers see the nearest comment they can: if the parent is no longer approved, its nearest approved ancestor, or null (the reply then shows at the top level). Editors see the parent itself.' })),
+  parentId: Nullable(Type.Integer({ description: 'The comment this replies to; null at the top level. Readers see the nearest comment they can: if the parent is no longer approved, its nearest approved ancestor, or null (the reply then shows at the top level). The moderation API (`/v1/comments`) gives the parent itself.' })),
   authorName: Type.String(),
   authorUrl: Nullable(Type.String()),
   body: Type.String({ description: 'Plain text, as submitted' }),

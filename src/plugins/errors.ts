@@ -3,10 +3,8 @@
  * `errors[].path` JSON pointers; 5xx are logged with the request context and masked.
  */
 import fp from 'fastify-plugin'
-import type { Socket } from 'node:net'
-import type { ServerResponse } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
-import { problem, problemBytes, type ProblemField } from '../lib/errors.js'
+import { problem, type ProblemField } from '../lib/errors.js'
 import { problemResponse } from '../lib/schemas.js'
 
 const CONTEXTS: Record<string, string> = { querystring: '/query', params: '/params', headers: '/headers', body: '' }
@@ -37,53 +35,6 @@ export function sendProblem (reply: FastifyReply, status: number, detail: string
   // Never stored: a 404 kept by a shared cache would hide an article once it is published.
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', reply.request.headers.authorization === undefined ? 'no-store' : 'private, no-store')
   return reply.code(status).type('application/problem+json').send(problem(status, detail, errors))
-}
-
-/**
- * A request Node's HTTP parser refuses (a bad chunk size, two Content-Lengths, a header
- * over 16 KB, a TLS handshake on the plain port) never reaches a route or the error
- * handler: Fastify writes to the socket itself. The same statuses as Fastify's own
- * handler, as a problem document; the connection is closed after it. If the bytes
- * follow a whole request still being answered (pipelined), that answer is finished
- * first: its write may have been made, and the client must hear so.
- */
-export function clientError (this: FastifyInstance, err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket) {
-  if (err.code === 'ECONNRESET' || socket.destroyed || refusing.has(socket)) return
-  refusing.add(socket)
-  const [status, detail] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-    ? [408, 'The request did not arrive in time']
-    : err.code === 'HPE_HEADER_OVERFLOW'
-      ? (targetTooLong(err.rawPacket) ? [414, 'The request target (URL) is over 16 KB'] : [431, 'The request headers are too large'])
-      : [400, 'The request is not valid HTTP/1.1']
-  // Not the error itself: Node's parse errors carry the raw request (`rawPacket`), with
-  // its Authorization header and body.
-  this.log.trace({ code: err.code, reason: (err as { reason?: string }).reason }, 'client error')
-  const answer = () => {
-    if (socket.writable) {
-      const { body, headers } = problemBytes(status, detail)
-      const head = Object.entries({ ...headers, connection: 'close' }).map(([name, value]) => `${name}: ${value}`).join('\r\n')
-      socket.write(`HTTP/1.1 ${status} ${problem(status, detail).title}\r\n${head}\r\n\r\n${body}`)
-    }
-    socket.destroy(err)
-  }
-  const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage
-  // Only a request read whole: a half-read one (a timeout mid-body) is the one refused.
-  if (pending && pending.req?.complete && !pending.writableFinished && !pending.destroyed) {
-    pending.once('finish', answer)
-    pending.once('close', answer)
-    return
-  }
-  answer()
-}
-
-/** Sockets whose refusal is under way (Node reports each later byte's error again). */
-const refusing = new WeakSet<Socket>()
-
-/** Whether a header overflow happened in the request line: no line break before it. */
-function targetTooLong (packet: unknown): boolean {
-  if (!Buffer.isBuffer(packet)) return false
-  const end = packet.indexOf(10)
-  return /^[A-Z]+ /.test(packet.toString('latin1', 0, 16)) && (end === -1 || end > 8 * 1024)
 }
 
 const BUSY = 'The database is busy with another write; nothing was changed. Try again shortly.'

@@ -28,8 +28,11 @@ export default fp(async function gracefulClosePlugin (fastify) {
   fastify.addHook('onClose', async function stopSweeping () {
     clearInterval(sweeper)
   })
-  fastify.addHook('onSend', function closeConnection (_request, reply, payload, done) {
-    if (closing) reply.header('connection', 'close')
+  // Also after an answer sent before the request was read whole (a 415 or 413 refuses a
+  // body unread): Node would read the rest on the same connection, and a client that
+  // never sends it would then get a 408 it did not ask for after its answer.
+  fastify.addHook('onSend', function closeConnection (request, reply, payload, done) {
+    if (closing || !request.raw.complete) reply.header('connection', 'close')
     done(null, payload)
   })
 }, { name: 'graceful-close' })

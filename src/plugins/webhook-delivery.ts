@@ -75,16 +75,21 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
    * next, so a receiver that hangs holds only its own slots, never the others' turns.
    */
   function fill () {
-    if (closing || inFlight.size >= IN_FLIGHT) return
     const perWebhook = new Map<number, number>()
     for (const { webhookId } of inFlight.values()) perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1)
-    const full = [...perWebhook].filter(([, count]) => count >= PER_WEBHOOK).map(([id]) => id)
-    for (const item of dueDeliveries(db, now(), IN_FLIGHT * PER_WEBHOOK, [...inFlight.keys()], full)) {
-      if (inFlight.size >= IN_FLIGHT) return
-      const count = perWebhook.get(item.webhook.id) ?? 0
-      if (count >= PER_WEBHOOK) continue
-      perWebhook.set(item.webhook.id, count + 1)
-      start(item)
+    // Again while a look started something and left room: the rows read may all have
+    // been for subscriptions that filled up meanwhile.
+    for (let started = true; started && !closing && inFlight.size < IN_FLIGHT;) {
+      started = false
+      const full = [...perWebhook].filter(([, count]) => count >= PER_WEBHOOK).map(([id]) => id)
+      for (const item of dueDeliveries(db, now(), IN_FLIGHT * PER_WEBHOOK, [...inFlight.keys()], full)) {
+        if (inFlight.size >= IN_FLIGHT) return
+        const count = perWebhook.get(item.webhook.id) ?? 0
+        if (count >= PER_WEBHOOK) continue
+        perWebhook.set(item.webhook.id, count + 1)
+        start(item)
+        started = true
+      }
     }
   }
 
@@ -92,8 +97,9 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     const stop = new AbortController()
     const done = send(item, stop.signal)
       .then((attempt) => {
-        // Stopped by the server closing: not an attempt; it stays due for the next start.
-        if (!stop.signal.aborted) recordAttempt(db, item.delivery, attempt)
+        // Stopped by the server closing: not an attempt; it stays due for the next start
+        // (unless it was answered 2xx before the stop: then it was delivered).
+        if (!stop.signal.aborted || attempt.ok) recordAttempt(db, item.delivery, attempt)
       })
       .catch((err) => { fastify.log.error({ err }, 'webhook delivery failed; will retry') })
       .finally(() => {
@@ -136,6 +142,9 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     if (soon) clearTimeout(soon)
     const stopping = [...inFlight.values()]
     for (const { stop } of stopping) stop.abort()
-    await Promise.all(stopping.map(({ done }) => done))
+    // Aborted sends end at once; the wait is bounded all the same.
+    let waited: NodeJS.Timeout | undefined
+    await Promise.race([Promise.all(stopping.map(({ done }) => done)), new Promise((resolve) => { waited = setTimeout(resolve, 2000) })])
+    clearTimeout(waited)
   })
 }, { name: 'webhook-delivery', dependencies: ['db', 'changes', 'config'] })

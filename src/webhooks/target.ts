@@ -19,10 +19,10 @@ for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10]
   ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) internal.addSubnet(net, prefix, 'ipv4')
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked by BlockList against the IPv4
 // rules. The other ways IPv6 embeds an IPv4 address (IPv4-compatible ::a.b.c.d, SIIT's
-// ::ffff:0:a.b.c.d, NAT64, 6to4) are refused whole, as are site-local, unique-local,
+// ::ffff:0:a.b.c.d, NAT64, 6to4, Teredo) are refused whole, as are site-local, unique-local,
 // link-local, multicast, discard and documentation addresses.
 for (const [net, prefix] of [['::', 96], ['::ffff:0:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['2002::', 16],
-  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8]] as const) internal.addSubnet(net, prefix, 'ipv6')
+  ['2001::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8]] as const) internal.addSubnet(net, prefix, 'ipv6')
 
 export class TargetRefused extends Error {}
 
@@ -91,6 +91,7 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
     // An IP literal is connected to without a look-up; check it here.
     if (!options.allowPrivate && isIP(host)) refuseInternal(host, isIP(host))
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+    let answered = false
     const request = send(url, {
       method: 'POST',
       agent: false,
@@ -98,6 +99,7 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
       lookup: options.allowPrivate ? undefined : guardedLookup,
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }
     }, (res: IncomingMessage) => {
+      answered = true
       const decoder = new StringDecoder('utf8')
       let response = ''
       let kept = 0
@@ -113,8 +115,18 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
         if (kept >= options.keep) done()
       })
       res.on('end', done)
-      res.on('error', reject)
+      // Cut off mid-answer: its status and what came of its body stand.
+      res.on('close', done)
+      res.on('error', done)
     })
+    // A 101 answers on `upgrade`, never `response`: take its status and drop the socket.
+    request.on('upgrade', (res: IncomingMessage, socket) => {
+      answered = true
+      socket.destroy()
+      resolve({ status: res.statusCode ?? 0, response: '' })
+    })
+    // Anything else that ends the exchange without an answer or an error.
+    request.on('close', () => { if (!answered) reject(new Error('the connection closed without an answer')) })
     request.on('error', reject)
     request.end(body)
   })
