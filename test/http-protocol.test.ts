@@ -177,3 +177,23 @@ t.test('HEAD sends the headers GET would, compressed forms and 304s included', a
   const [options] = await exchange(port, 'OPTIONS /v1/articles HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   t.equal(options?.status, 204, 'a plain OPTIONS is answered, not a text/plain 400')
 })
+
+t.test('answers keep the connection open: reads, refusals and writes, pipelined on one connection', async (t) => {
+  const { app, port } = await listening(t, { responseCacheBytes: 0 })
+  const editor = tokenFor(app, 'editor')
+  const article = await postArticle(app, editor, { title: 'Kept alive', authorId: insertAuthor(app, 'Alive Author').id, status: 'published' })
+  const body = '{"name":"Alive"}'
+  const doomed = (await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'Doomed' } })).json.data.id
+  const requests = [
+    'GET /v1/articles HTTP/1.1\r\nHost: x\r\n\r\n',
+    `GET /v1/articles/${article.slug} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    'GET /v1/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n',
+    'GET /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\r\n',
+    `POST /v1/tags HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${editor}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    `DELETE /v1/tags/${doomed} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${editor}\r\nContent-Length: 0\r\n\r\n`,
+    'GET /v1/tags HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+  ]
+  const answers = await exchange(port, requests.join(''))
+  t.same(answers.map((answer) => answer.status), [200, 200, 404, 401, 201, 204, 200], 'every request answered, in order')
+  t.same(answers.slice(0, -1).map((answer) => answer.headers.connection), Array(6).fill('keep-alive'), 'none of them closed the connection')
+})

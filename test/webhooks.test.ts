@@ -401,3 +401,25 @@ t.test('a receiver that answers 101, or closes without an answer, is a failed at
   await app.close()
   t.ok(Date.now() - closing < 2000, 'and closing does not wait for them')
 })
+
+t.test('a receiver that answered 200 but is still sending its body when the server stops counts as delivered', async (t) => {
+  let answered: () => void = () => {}
+  const gotStatus = new Promise<void>((resolve) => { answered = resolve })
+  const slow = createServer((_req, res) => {
+    res.writeHead(200, { 'content-length': '100' })
+    res.write('thanks')
+    answered()
+  })
+  await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { slow.closeAllConnections(); return new Promise((resolve) => slow.close(resolve)) })
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'broadsheet-hooks-')), 'db.sqlite')
+  const app = await build(t, { webhookAllowPrivate: true, databasePath })
+  const hookId = subscribeUnchecked(app, `http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`)
+  await postArticle(app, tokenFor(app, 'admin'), { title: 'Slow thanks', authorId: insertAuthor(app, 'Slow Author').id, status: 'published' })
+  await gotStatus
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await app.close()
+  const again = await build(t, { databasePath, backgroundJobs: false })
+  const row = again.db.$client.prepare('select status, attempts, last_status_code as code from webhook_deliveries where webhook_id = ?').get(hookId)
+  t.same(row, { status: 'delivered', attempts: 1, code: 200 }, 'not sent again after the restart')
+})

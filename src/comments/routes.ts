@@ -22,7 +22,7 @@ import { writeLocked } from '../db/client.js'
 
 
 const MODERATORS = ['admin', 'editor'] as const
-const COMMENT_BODY_LIMIT = 64 * 1024
+const COMMENT_BODY_LIMIT = 128 * 1024
 const ifMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String()) })
 
 const rateLimited = {
@@ -87,7 +87,7 @@ const commentRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
           content: { 'application/json': { schema: One(Ref(SubmittedCommentSchema)) } }
         },
         ...problems(400, 401, 403, 404, 415),
-        413: problemResponse('Request body over 64 KB (a comment is at most 5,000 characters)'),
+        413: problemResponse('Request body over 128 KB (a comment is at most 5,000 characters)'),
         429: rateLimited
       }
     }

@@ -7,6 +7,7 @@
  * listener is closed.
  */
 import fp from 'fastify-plugin'
+import type { IncomingMessage } from 'node:http'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,11 +29,19 @@ export default fp(async function gracefulClosePlugin (fastify) {
   fastify.addHook('onClose', async function stopSweeping () {
     clearInterval(sweeper)
   })
-  // Also after an answer sent before the request was read whole (a 415 or 413 refuses a
-  // body unread): Node would read the rest on the same connection, and a client that
-  // never sends it would then get a 408 it did not ask for after its answer.
+  // Also after an answer sent before a body was read whole (a 415 or 413 refuses one
+  // unread): Node would read the rest on the same connection, and a client that never
+  // sends it would then get a 408 it did not ask for after its answer. A request without
+  // a body may not be marked complete yet (Node marks it after the request event), so
+  // the question is whether it announced one.
   fastify.addHook('onSend', function closeConnection (request, reply, payload, done) {
-    if (closing || !request.raw.complete) reply.header('connection', 'close')
+    if (closing || bodyUnread(request.raw)) reply.header('connection', 'close')
     done(null, payload)
   })
 }, { name: 'graceful-close' })
+
+function bodyUnread (raw: IncomingMessage): boolean {
+  if (raw.complete) return false
+  const length = raw.headers['content-length']
+  return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}

@@ -12,7 +12,7 @@
  */
 import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { maxHeaderSize, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { problem, problemBytes } from '../lib/errors.js'
 import { sendProblem } from './errors.js'
@@ -87,7 +87,7 @@ const refusing = new WeakSet<Socket>()
 /**
  * Whether a header overflow happened in the request line. Node hands over the bytes of
  * the read that overflowed: when they start a request and its first line break is past
- * the 16 KB limit (or absent), the request line alone is over it. A request line read
+ * the header limit (16 KB; or absent), the request line alone is over it. A request line read
  * in pieces is told as a 431.
  */
 function targetTooLong (packet: unknown): boolean {
@@ -96,7 +96,7 @@ function targetTooLong (packet: unknown): boolean {
   return end === -1 || end > MAX_HEADER_BYTES
 }
 
-const MAX_HEADER_BYTES = 16 * 1024
+const MAX_HEADER_BYTES = maxHeaderSize
 
 export default fp(async function httpProtocolPlugin (fastify) {
   const server = fastify.server

@@ -40,6 +40,7 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
   // Each delivery in flight, with what stops it when the server closes.
   const inFlight = new Map<number, { webhookId: number, stop: AbortController, done: Promise<void> }>()
   let closing = false
+  let abandoned = false
   let lastPurge = 0
 
   async function send ({ delivery, webhook }: DueDelivery, stop: AbortSignal): Promise<Attempt> {
@@ -99,7 +100,7 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
       .then((attempt) => {
         // Stopped by the server closing: not an attempt; it stays due for the next start
         // (unless it was answered 2xx before the stop: then it was delivered).
-        if (!stop.signal.aborted || attempt.ok) recordAttempt(db, item.delivery, attempt)
+        if (!abandoned && (!stop.signal.aborted || attempt.ok)) recordAttempt(db, item.delivery, attempt)
       })
       .catch((err) => { fastify.log.error({ err }, 'webhook delivery failed; will retry') })
       .finally(() => {
@@ -146,5 +147,7 @@ export default fp(async function webhookDeliveryPlugin (fastify) {
     let waited: NodeJS.Timeout | undefined
     await Promise.race([Promise.all(stopping.map(({ done }) => done)), new Promise((resolve) => { waited = setTimeout(resolve, 2000) })])
     clearTimeout(waited)
+    // Past the wait the database closes: what ends later is not recorded (it stays due).
+    abandoned = true
   })
 }, { name: 'webhook-delivery', dependencies: ['db', 'changes', 'config'] })

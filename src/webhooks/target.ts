@@ -92,6 +92,7 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
     if (!options.allowPrivate && isIP(host)) refuseInternal(host, isIP(host))
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     let answered = false
+    let status = 0
     const request = send(url, {
       method: 'POST',
       agent: false,
@@ -100,6 +101,7 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }
     }, (res: IncomingMessage) => {
       answered = true
+      status = res.statusCode ?? 0
       const decoder = new StringDecoder('utf8')
       let response = ''
       let kept = 0
@@ -127,7 +129,8 @@ export function postTo (raw: string, body: string, headers: Record<string, strin
     })
     // Anything else that ends the exchange without an answer or an error.
     request.on('close', () => { if (!answered) reject(new Error('the connection closed without an answer')) })
-    request.on('error', reject)
+    // Stopped (a timeout, the server closing) after the status line: that was the answer.
+    request.on('error', (err) => answered ? resolve({ status, response: '' }) : reject(err))
     request.end(body)
   })
 }
