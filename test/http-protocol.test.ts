@@ -197,3 +197,18 @@ t.test('answers keep the connection open: reads, refusals and writes, pipelined 
   t.same(answers.map((answer) => answer.status), [200, 200, 404, 401, 201, 204, 200], 'every request answered, in order')
   t.same(answers.slice(0, -1).map((answer) => answer.headers.connection), Array(6).fill('keep-alive'), 'none of them closed the connection')
 })
+
+t.test('a method a path does not take is a 405 naming those it does, not a 404', async (t) => {
+  const app = await build(t)
+  for (const [method, url, allow] of [
+    ['PUT', '/v1/articles/5', 'GET, HEAD, PATCH, DELETE, OPTIONS'],
+    ['DELETE', '/v1/tags', 'GET, HEAD, POST, OPTIONS'],
+    ['POST', '/v1/authors/some-slug?x=1', 'GET, HEAD, PATCH, DELETE, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS']
+  ] as const) {
+    const res = await app.inject({ method, url })
+    t.same([res.statusCode, res.headers.allow, res.json().type], [405, allow, 'urn:broadsheet:problem:method-not-allowed'], `${method} ${url}`)
+  }
+  const missing = await app.inject({ method: 'PUT', url: '/v1/nothing-here' })
+  t.same([missing.statusCode, missing.headers.allow], [404, undefined], 'a path nothing takes is still a 404')
+})

@@ -39,6 +39,7 @@ export function sendProblem (reply: FastifyReply, status: number, detail: string
 
 const BUSY = 'The database is busy with another write; nothing was changed. Try again shortly.'
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']
 
 export default fp(async function errorsPlugin (fastify) {
   // Any write can find another process holding the write lock: say so in each one's spec.
@@ -75,7 +76,15 @@ export default fp(async function errorsPlugin (fastify) {
     return sendProblem(reply, status, error.message, error.errors)
   })
 
+  // A path that exists under other methods is a 405 naming them (RFC 9110 15.5.6), not a
+  // 404: `PUT /v1/articles/5` is a method to change, not an article that is missing.
   fastify.setNotFoundHandler(function handleNotFound (request, reply) {
-    return sendProblem(reply, 404, `No route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)
+    const path = request.url.split('?')[0]
+    const allowed = METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null)
+    if (allowed.length && !allowed.includes(request.method)) {
+      reply.header('allow', [...allowed, 'OPTIONS'].join(', '))
+      return sendProblem(reply, 405, `${request.method.slice(0, 20)} is not allowed on ${path.slice(0, 200)}; it takes ${allowed.join(', ')}`)
+    }
+    return sendProblem(reply, 404, `No route for ${request.method} ${path.slice(0, 200)}`)
   })
 }, { name: 'errors' })

@@ -212,7 +212,7 @@ export default fp(async function swaggerPlugin (fastify) {
       info: {
         title: 'Broadsheet content API',
         version: pkg.version,
-        description: 'Articles, authors, categories, tags and comments as JSON. Lists share one behaviour: `page`/`perPage` or `cursor` pagination, `sort`, `fields`, `links`, a `Link` header and `X-Total-Count`. Errors are RFC 9457 problem documents. Anonymous callers see published content only. Query parameters an operation does not list are a 400 naming them, as unknown body properties are (a cache-buster such as `?_=123` too): a misspelt filter never silently returns the unfiltered list. Text fields are plain text, to be escaped before they go into HTML; only `bodyHtml` and a search hit\'s `snippet` are HTML, sanitized.',
+        description: 'Articles, authors, categories, tags and comments as JSON. Lists share one behaviour: `page`/`perPage` or `cursor` pagination, `sort`, `fields`, `links`, a `Link` header and `X-Total-Count`. Errors are RFC 9457 problem documents. Anonymous callers see published content only. Query parameters an operation does not list are a 400 naming them, as unknown body properties are (a cache-buster such as `?_=123` too): a misspelt filter never silently returns the unfiltered list. A method a path does not take is a 405 whose `Allow` header names those it does. Text fields are plain text, to be escaped before they go into HTML; only `bodyHtml` and a search hit\'s `snippet` are HTML, sanitized.',
         license: { name: 'MIT', identifier: 'MIT' }
       },
       servers: [{ url: '/', description: 'This server' }],
