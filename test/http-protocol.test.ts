@@ -212,3 +212,24 @@ t.test('a method a path does not take is a 405 naming those it does, not a 404',
   const missing = await app.inject({ method: 'PUT', url: '/v1/nothing-here' })
   t.same([missing.statusCode, missing.headers.allow], [404, undefined], 'a path nothing takes is still a 404')
 })
+
+t.test('If-None-Match on a write: a 412 and no change while the resource matches (`*` matches any)', async (t) => {
+  const app = await build(t)
+  const editor = tokenFor(app, 'editor')
+  const tag = (await call(app, { method: 'POST', url: '/v1/tags', token: editor, payload: { name: 'Guarded' } })).json.data
+  const article = await postArticle(app, editor, { title: 'Guarded story', authorId: insertAuthor(app, 'Guard Author').id, status: 'published' })
+  for (const url of [`/v1/tags/${tag.id}`, `/v1/articles/${article.id}`]) {
+    const etag = (await call(app, { url, token: editor })).headers.etag as string
+    for (const header of ['*', etag, `"other", W/${etag}`]) {
+      const res = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-none-match': header }, payload: url.includes('tags') ? { description: 'changed' } : { subtitle: 'changed' } })
+      t.same([res.status, res.json.type], [412, 'urn:broadsheet:problem:precondition-failed'], `PATCH ${url} If-None-Match: ${header}`)
+    }
+    t.equal((await call(app, { url, token: editor })).headers.etag, etag, 'nothing changed')
+    const deleted = await call(app, { method: 'DELETE', url, token: editor, headers: { 'if-none-match': '*' } })
+    t.equal(deleted.status, 412, `DELETE ${url} If-None-Match: *`)
+    const changed = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-none-match': '"something-else"' }, payload: url.includes('tags') ? { description: 'changed' } : { subtitle: 'changed' } })
+    t.equal(changed.status, 200, 'a tag that does not match lets the write through')
+  }
+  const spec = JSON.parse((await app.inject('/openapi.json')).body)
+  t.ok(spec.paths['/v1/tags/{key}'].patch.parameters.some((p: { name: string }) => p.name === 'if-none-match'), 'documented beside If-Match')
+})

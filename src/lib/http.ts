@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { etagOf, etagMatches } from '../plugins/http-cache.js'
-import { PreconditionFailed } from './errors.js'
+import { CurrentMatches, PreconditionFailed } from './errors.js'
 import { utf8Bytes } from './utf8.js'
 
 /** The ETag of one resource as a caller sees it; the same value GET sends and If-Match is checked against. */
@@ -33,10 +33,21 @@ export function sendSerialized (reply: FastifyReply, item: unknown, status = 200
  * request sends one.
  */
 export function checkIfMatchBytes (request: FastifyRequest, reply: FastifyReply, schema: object, current: () => unknown) {
-  const header = request.headers['if-match']
-  if (header === undefined) return
+  if (request.headers['if-match'] === undefined && request.headers['if-none-match'] === undefined) return
   const serialize = reply.compileSerializationSchema(schema as Record<string, unknown>, '200')
-  if (!etagMatches(header, etagOf(utf8Bytes(serialize({ data: current() }))))) throw new PreconditionFailed()
+  checkPreconditions(request, etagOf(utf8Bytes(serialize({ data: current() }))))
+}
+
+/**
+ * A write's preconditions against the resource's current ETag (RFC 9110 13.1): If-Match
+ * must match it, and If-None-Match (`*`: any current resource) must not. Either way a
+ * 412, and nothing changes.
+ */
+function checkPreconditions (request: FastifyRequest, etag: string) {
+  const ifMatch = request.headers['if-match']
+  if (ifMatch !== undefined && !etagMatches(ifMatch, etag)) throw new PreconditionFailed()
+  const ifNoneMatch = request.headers['if-none-match']
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) throw new CurrentMatches()
 }
 
 /** Where a new item of the collection a POST went to lives: the collection's URL plus its id. */
@@ -50,8 +61,8 @@ export function sendCreated (request: FastifyRequest, reply: FastifyReply, item:
   return sendOne(reply, item, 201)
 }
 
-/** PATCH/DELETE with an If-Match that no longer matches the resource: 412, nothing changed. */
+/** PATCH/DELETE with an If-Match that no longer matches the resource, or an If-None-Match that does: 412, nothing changed. */
 export function checkIfMatch (request: FastifyRequest, current: unknown) {
-  const header = request.headers['if-match']
-  if (header !== undefined && !etagMatches(header, resourceEtag(current))) throw new PreconditionFailed()
+  if (request.headers['if-match'] === undefined && request.headers['if-none-match'] === undefined) return
+  checkPreconditions(request, resourceEtag(current))
 }

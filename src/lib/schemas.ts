@@ -99,7 +99,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with existing data',
   410: 'Gone',
-  412: 'If-Match does not match the current ETag',
+  412: 'If-Match does not match the current ETag, or If-None-Match does',
   413: 'Request body over 1 MiB',
   415: 'Request body is not JSON',
   429: 'Too many requests (see Retry-After)',

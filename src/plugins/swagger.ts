@@ -170,6 +170,11 @@ export function documentSharedBehaviour ({ openapiObject }: { openapiObject: Jso
           }
         }
       }
+      // Every write that checks If-Match checks If-None-Match too (lib/http.ts).
+      const parameters: Json[] = operation.parameters ?? []
+      if (parameters.some((p) => p.in === 'header' && p.name === 'if-match') && !parameters.some((p) => p.in === 'header' && p.name === 'if-none-match')) {
+        parameters.push({ in: 'header', name: 'if-none-match', required: false, schema: { type: 'string' }, description: 'ETags, or `*` for any: a 412 and no change if the resource as it is matches one (RFC 9110 13.1.2)' })
+      }
       const created = responses['201']
       if (method === 'post' && created) {
         (created.headers ??= {}).location ??= text('The URL of the new item')
