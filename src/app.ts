@@ -36,7 +36,7 @@ import keyRoutes from './keys/routes.js'
 import changeRoutes from './changes/routes.js'
 import webhookRoutes from './webhooks/routes.js'
 import webhookDeliveryPlugin from './plugins/webhook-delivery.js'
-import { sendProblem } from './plugins/errors.js'
+import { MAX_PARAM_LENGTH, sendProblem } from './plugins/errors.js'
 import { buildSerializer } from './lib/serializer.js'
 
 export async function app (fastify: FastifyInstance, opts: { config: Config }) {
@@ -115,7 +115,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     frameworkErrors: function frameworkError (error, _request, reply) {
       sendProblem(reply, 400, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The URL is not valid (check its percent-encoding)')
     },
-    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, ignoreTrailingSlash: true },
     // What Node's HTTP parser refuses: a problem document too.
     clientErrorHandler: clientError,
     rewriteUrl: originForm,

@@ -211,6 +211,10 @@ t.test('a method a path does not take is a 405 naming those it does, not a 404',
   }
   const missing = await app.inject({ method: 'PUT', url: '/v1/nothing-here' })
   t.same([missing.statusCode, missing.headers.allow], [404, undefined], 'a path nothing takes is still a 404')
+  const refusedPreflight = await app.inject({ method: 'OPTIONS', url: '/v1/articles/5', headers: { origin: 'https://x.example', 'access-control-request-method': 'PATCH' } })
+  t.same([refusedPreflight.statusCode, refusedPreflight.headers['access-control-allow-origin']], [404, undefined], 'a write preflight from an origin not allowed: refused, not a 405')
+  const long = await app.inject({ method: 'PUT', url: `/v1/articles/${'a'.repeat(300)}` })
+  t.equal(long.headers.allow, undefined, 'no Allow guessed for a segment over 200 characters')
 })
 
 t.test('If-None-Match on a write: a 412 and no change while the resource matches (`*` matches any)', async (t) => {
@@ -229,6 +233,12 @@ t.test('If-None-Match on a write: a 412 and no change while the resource matches
     t.equal(deleted.status, 412, `DELETE ${url} If-None-Match: *`)
     const changed = await call(app, { method: 'PATCH', url, token: editor, headers: { 'if-none-match': '"something-else"' }, payload: url.includes('tags') ? { description: 'changed' } : { subtitle: 'changed' } })
     t.equal(changed.status, 200, 'a tag that does not match lets the write through')
+  }
+  // An author key gets its 403 for another author's article before any precondition.
+  const stranger = tokenFor(app, 'author', insertAuthor(app, 'Stranger').id)
+  for (const method of ['PATCH', 'DELETE'] as const) {
+    const refused = await call(app, { method, url: `/v1/articles/${article.id}`, token: stranger, headers: { 'if-none-match': '*' }, payload: method === 'PATCH' ? { subtitle: 'mine now' } : undefined })
+    t.equal(refused.status, 403, `${method} of another author's article with If-None-Match: * is a 403`)
   }
   const spec = JSON.parse((await app.inject('/openapi.json')).body)
   t.ok(spec.paths['/v1/tags/{key}'].patch.parameters.some((p: { name: string }) => p.name === 'if-none-match'), 'documented beside If-Match')

@@ -79,6 +79,10 @@ export function renderAhead (read: () => ArticleRow | undefined, input: ArticleU
 }
 
 /** Whether `caller` may change the article at all (author keys: their own only). */
+/** What an author key hears when the article is another author's. */
+export const EDITS_OWN = 'An author key edits only its own author\'s articles'
+export const DELETES_OWN = 'An author key deletes only its own author\'s articles'
+
 export function mayEdit (caller: Caller, current: ArticleRow): boolean {
   return caller.role !== 'author' || current.authorId === caller.authorId
 }
@@ -371,7 +375,7 @@ function normaliseSeo (seo: ArticleCreate['seo']) {
 export function updateArticle (db: Db, caller: Caller, current: ArticleRow, input: ArticleUpdate, options: WriteOptions, early?: RenderedSource): Touched {
   return db.transaction((tx) => {
     const at = now()
-    if (!mayEdit(caller, current)) throw new Forbidden('An author key edits only its own author\'s articles')
+    if (!mayEdit(caller, current)) throw new Forbidden(EDITS_OWN)
     const authorId = input.authorId === undefined ? current.authorId : authorFor(caller, input.authorId)
     checkReferences(tx, { authorId, categoryIds: input.categoryIds, tagIds: input.tagIds })
     const before = termIds(tx, current.id)
@@ -423,7 +427,7 @@ export function updateArticle (db: Db, caller: Caller, current: ArticleRow, inpu
 
 export function deleteArticle (db: Db, caller: Caller, current: ArticleRow): Touched {
   return db.transaction((tx) => {
-    if (caller.role === 'author' && current.authorId !== caller.authorId) throw new Forbidden('An author key deletes only its own author\'s articles')
+    if (!mayEdit(caller, current)) throw new Forbidden(DELETES_OWN)
     const before = termIds(tx, current.id)
     // Its comments first (the foreign key would cascade), while the article is still there
     // for the change log to tell whether each comment was public.

@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { KeyParams, Many, One, Ref, optionalAuth, problems, secured } from '../lib/schemas.js'
 import { sendList } from '../lib/list.js'
 import { checkIfMatchBytes, newItemUrl, sendSerialized } from '../lib/http.js'
-import { NotFound } from '../lib/errors.js'
+import { Forbidden, NotFound } from '../lib/errors.js'
 import { now } from '../lib/time.js'
 import { ArticleCreate, ArticleListItemSchema, ArticleListQuery, ArticleSchema, ArticleUpdate } from './schemas.js'
 import { findArticleRow, getArticle, listArticles, renderArticle } from './queries.js'
-import { createArticle, deleteArticle, mayEdit, renderAhead, updateArticle } from './mutations.js'
+import { DELETES_OWN, EDITS_OWN, createArticle, deleteArticle, mayEdit, renderAhead, updateArticle } from './mutations.js'
 import { writeLocked } from '../db/client.js'
 
 const WRITERS = ['admin', 'editor', 'author'] as const
@@ -89,7 +89,7 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
     // whose If-Match holds; everything is checked again under the lock.
     const early = renderAhead(() => {
       try {
-        const current = checkedArticle(request, reply, request.params.key, now())
+        const current = checkedArticle(request, reply, request.params.key, now(), EDITS_OWN)
         // Author keys: another's article, or handing theirs to another author, is a 403 said under the lock.
         const handedOver = request.caller.role === 'author' && input.authorId !== undefined && input.authorId !== request.caller.authorId
         return mayEdit(request.caller, current) && !handedOver ? current : undefined
@@ -98,17 +98,22 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       }
     }, input, writeOptions)
     const { id, touched } = writeLocked(db, () => {
-      const current = checkedArticle(request, reply, request.params.key, now())
+      const current = checkedArticle(request, reply, request.params.key, now(), EDITS_OWN)
       return { id: current.id, touched: updateArticle(db, request.caller, current, input, writeOptions, early) }
     })
     fastify.contentChanged(touched)
     return sendSerialized(reply, getArticle(db, request.caller, String(id), now()))
   })
 
-  /** The article a write names, as the caller may see it (else 404), whose If-Match holds (else 412). */
-  function checkedArticle (request: FastifyRequest, reply: FastifyReply, key: string, at: number) {
+  /**
+   * The article a write names, as the caller may see it (else 404), that the caller may
+   * change (else 403: a request refused anyway is refused before its preconditions are
+   * looked at, RFC 9110 13.2.1), whose If-Match and If-None-Match hold (else 412).
+   */
+  function checkedArticle (request: FastifyRequest, reply: FastifyReply, key: string, at: number, refusal: string) {
     const current = findArticleRow(db, request.caller, key, at)
     if (!current) throw new NotFound('Article')
+    if (!mayEdit(request.caller, current)) throw new Forbidden(refusal)
     checkIfMatchBytes(request, reply, OneArticle, () => renderArticle(db, current, at))
     return current
   }
@@ -126,7 +131,7 @@ const articleRoutes: FastifyPluginAsyncTypebox = async function (fastify) {
       response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) }
     }
   }, async (request, reply) => {
-    fastify.contentChanged(writeLocked(db, () => deleteArticle(db, request.caller, checkedArticle(request, reply, request.params.key, now()))))
+    fastify.contentChanged(writeLocked(db, () => deleteArticle(db, request.caller, checkedArticle(request, reply, request.params.key, now(), DELETES_OWN))))
     return reply.code(204).send(null)
   })
 }

@@ -40,6 +40,8 @@ export function sendProblem (reply: FastifyReply, status: number, detail: string
 const BUSY = 'The database is busy with another write; nothing was changed. Try again shortly.'
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']
+/** As routerOptions.maxParamLength in app.ts. */
+export const MAX_PARAM_LENGTH = 200
 
 export default fp(async function errorsPlugin (fastify) {
   // Any write can find another process holding the write lock: say so in each one's spec.
@@ -78,9 +80,13 @@ export default fp(async function errorsPlugin (fastify) {
 
   // A path that exists under other methods is a 405 naming them (RFC 9110 15.5.6), not a
   // 404: `PUT /v1/articles/5` is a method to change, not an article that is missing.
+  // Not for OPTIONS: @fastify/cors passes a preflight it refuses on to here. Nor for a
+  // segment over maxParamLength, which every route of that shape would match.
   fastify.setNotFoundHandler(function handleNotFound (request, reply) {
     const path = request.url.split('?')[0]
-    const allowed = METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null)
+    const allowed = request.method === 'OPTIONS' || path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)
+      ? []
+      : METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null)
     if (allowed.length && !allowed.includes(request.method)) {
       reply.header('allow', [...allowed, 'OPTIONS'].join(', '))
       return sendProblem(reply, 405, `${request.method.slice(0, 20)} is not allowed on ${path.slice(0, 200)}; it takes ${allowed.join(', ')}`)

@@ -43,5 +43,5 @@ export default fp(async function gracefulClosePlugin (fastify) {
 function bodyUnread (raw: IncomingMessage): boolean {
   if (raw.complete) return false
   const length = raw.headers['content-length']
-  return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  return raw.headers['transfer-encoding'] !== undefined || Number(length) > 0
 }
